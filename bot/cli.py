@@ -1,0 +1,166 @@
+"""The command line: ``upkeep run | extract | validate | schema``.
+
+Errors map to exit codes here and only here: 0 success, 1 a user error (bad config,
+not a repository, a registry that failed: the report says which), 2 bad usage, 3 a
+bug (an unexpected exception, printed with its traceback), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bot import __version__, report
+from bot import config as cfgmod
+from bot.config.schema import render as render_schema
+from bot.errors import ConfigError, UpkeepError, UsageError, UserError
+from bot.git import Identity
+from bot.logs import setup_logging
+from bot.model import Problem, RunResult
+from bot.platforms.local import LocalPlatform
+from bot.worker import run_repository
+
+log = logging.getLogger("upkeep")
+
+EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPT = 0, 1, 2, 3, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--log-level", default=os.environ.get("UPKEEP_LOG_LEVEL", "info"),
+                        choices=["debug", "info", "warning", "error"], help="log verbosity (UPKEEP_LOG_LEVEL)")
+    common.add_argument("--log-format", default=os.environ.get("UPKEEP_LOG_FORMAT", "text"),
+                        choices=["text", "json"], help="json: one JSON object per log line, for CI")
+    common.add_argument("--config", metavar="FILE", default=os.environ.get("UPKEEP_CONFIG_FILE"),
+                        help="global config file (credentials, hostRules...); UPKEEP_CONFIG_FILE")
+
+    parser = _Parser(prog="upkeep", description="Keep container image references in git repositories current.")
+    parser.add_argument("--version", action="version", version=f"upkeep {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", parents=[common], help="update a repository's image references on branches")
+    run.add_argument("repository", nargs="?", default=".", help="path of a git repository (default: .)")
+    run.add_argument("--platform", default=os.environ.get("UPKEEP_PLATFORM", "local"), choices=["local"])
+    run.add_argument("--dry-run", nargs="?", const="full", choices=["extract", "lookup", "full"],
+                     help="stop after a stage and write nothing (Renovate's dryRun)")
+    run.add_argument("--report", metavar="FILE", help="write a JSON report")
+    run.add_argument("--base-branch", help="branch to update from (default: the current branch)")
+
+    extract = sub.add_parser("extract", parents=[common], help="list the image references found")
+    extract.add_argument("repository", nargs="?", default=".")
+    extract.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    extract.add_argument("--base-branch")
+
+    validate = sub.add_parser("validate", parents=[common], help="validate a config file (or a repository's)")
+    validate.add_argument("path", nargs="?", default=".", help="a config file or a directory")
+
+    sub.add_parser("schema", help="print renovate.schema.json")
+    return parser
+
+
+def load_global(path: str | None) -> dict[str, Any]:
+    if not path:
+        return {}
+    loaded = cfgmod.load_file(path, repository=False)
+    for warning in loaded.warnings:
+        log.warning("%s", warning)
+    if loaded.errors:
+        raise ConfigError("; ".join(loaded.errors))
+    return loaded.config
+
+
+def _platform(args: argparse.Namespace, global_config: dict[str, Any]) -> LocalPlatform:
+    author = Identity.parse(str(global_config.get("gitAuthor") or cfgmod.opts.OPTIONS_BY_NAME["gitAuthor"].default))
+    base = getattr(args, "base_branch", None) or global_config.get("baseBranch")
+    return LocalPlatform(args.repository, author=author, base_branch=base)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    global_config = load_global(args.config)
+    dry_run = args.dry_run or global_config.get("dryRun")
+    repository = str(Path(args.repository).resolve())
+    try:
+        result = run_repository(_platform(args, global_config), global_config, dry_run=dry_run, repository=repository)
+    except UserError as exc:
+        result = RunResult(repository=repository, status="error", problems=(Problem(level="error", message=str(exc)),))
+    _emit_problems(result)
+    report.print_summary(result, sys.stdout)
+    if args.report:
+        report.write(args.report, [result])
+    return EXIT_USER if result.status == "error" else EXIT_OK
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    global_config = load_global(args.config)
+    result = run_repository(_platform(args, global_config), global_config, dry_run="extract",
+                            repository=str(Path(args.repository).resolve()))
+    _emit_problems(result)
+    if args.json:
+        json.dump(report.repository_report(result)["dependencies"], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        report.print_dependencies(result.dependencies, sys.stdout)
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    if path.is_dir():
+        name = cfgmod.find_config_file(str(p.relative_to(path)) for p in path.rglob("*") if p.is_file())
+        if name is None:
+            raise UserError(f"{path}: no config file ({', '.join(cfgmod.CONFIG_FILES)})")
+        path = path / name
+    loaded = cfgmod.load_file(str(path), repository=True)
+    for warning in loaded.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for error in loaded.errors:
+        print(f"error: {error}", file=sys.stderr)
+    if loaded.errors:
+        return EXIT_USER
+    print(f"{path}: valid")
+    return EXIT_OK
+
+
+def _emit_problems(result: RunResult) -> None:
+    for p in result.problems:
+        level = logging.ERROR if p.level == "error" else logging.WARNING
+        log.log(level, "%s", p.message, extra={"file": p.file, "line": p.line, "depName": p.dep_name})
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        if args.command == "schema":
+            sys.stdout.write(render_schema())
+            return EXIT_OK
+        setup_logging(args.log_level, args.log_format)
+        handler = {"run": cmd_run, "extract": cmd_extract, "validate": cmd_validate}[args.command]
+        return handler(args)
+    except UsageError as exc:
+        print(f"upkeep: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except UserError as exc:
+        print(f"upkeep: error: {exc}", file=sys.stderr)
+        return EXIT_USER
+    except UpkeepError as exc:
+        print(f"upkeep: error: {exc}", file=sys.stderr)
+        return EXIT_USER
+    except KeyboardInterrupt:
+        print("upkeep: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPT
+    except Exception:
+        traceback.print_exc()
+        print("upkeep: this is a bug; please report it with the traceback above", file=sys.stderr)
+        return EXIT_BUG

@@ -1,0 +1,1 @@
+"""Platforms: where branches (and, on forges, pull requests) go."""
