@@ -38,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--log-level", default=os.environ.get("UPKEEP_LOG_LEVEL", "info"),
                         choices=["debug", "info", "warning", "error"], help="log verbosity (UPKEEP_LOG_LEVEL)")
     common.add_argument("--log-format", default=os.environ.get("UPKEEP_LOG_FORMAT", "text"),

@@ -59,7 +59,7 @@ def find_config_file(paths: Iterable[str]) -> str | None:
 def parse_text(text: str, file: str) -> dict[str, Any]:
     """Parse a config file's text (JSON, or JSON5 for ``.json5`` files and ``.renovaterc``)."""
     try:
-        if file.endswith(".json5") or file.endswith(".renovaterc"):
+        if file.endswith((".json5", ".renovaterc")):
             data = json5.loads(text)
         else:
             data = json.loads(text)

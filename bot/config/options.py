@@ -23,7 +23,7 @@ NOT_YET_SUPPORTED = frozenset(
         "semanticCommits", "semanticCommitType", "semanticCommitScope", "commitMessagePrefix",
         "commitMessageSuffix", "commitBody", "allowedVersions", "versioning",
         "versionCompatibility", "maxMajorIncrement", "groupName", "groupSlug",
-        "registryAliases", "baseBranches", "onboarding", "requireConfig", "timezone",
+        "registryAliases", "baseBranches", "onboarding", "requireConfig",
         "stopUpdatingLabel", "rebaseLabel", "followTag", "digest", "pinDigest", "major",
         "minor", "patch", "pin", "group", "matchUpdateTypes", "lockFileMaintenance",
         "vulnerabilityAlerts", "osvVulnerabilityAlerts", "configMigration",

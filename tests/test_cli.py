@@ -1,0 +1,74 @@
+"""The command line: subcommands, exit codes, and no tracebacks for users' mistakes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from managers import MANAGERS
+from tests.test_run_e2e import make_repo
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--dry-run", "sideways", "."]) == 2
+    assert "invalid choice" in capsys.readouterr().err
+    assert main(["frobnicate"]) == 2
+
+
+def test_not_a_repository_exits_1_without_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "not a git repository" in err
+    assert "Traceback" not in err
+
+
+def test_validate_good_and_bad_configs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "good"
+    good.mkdir()
+    (good / "renovate.json").write_text(json.dumps({"$schema": "x", "extends": ["config:recommended"], "pinDigests": True}))
+    assert main(["validate", str(good)]) == 0
+    assert "valid" in capsys.readouterr().out
+
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"packageRules": [{"matchDepNames": "nginx"}], "automerge": True}))
+    assert main(["validate", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert f"error: {bad}: packageRules[0].matchDepNames: 'nginx' is not of type 'array'" in err
+    assert "automerge: not supported by upkeep yet" in err
+
+
+def test_extract_lists_references_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = make_repo(tmp_path / "r", {"compose.yaml": "services:\n  a:\n    image: nginx:1.25\n  b:\n    image: ${IMG}\n"})
+    assert main(["extract", "--json", str(repo)]) == 0
+    deps = json.loads(capsys.readouterr().out)
+    assert [(d["depName"], d["currentValue"], d["line"], d["skipReason"]) for d in deps] == [
+        ("nginx", "1.25", 3, None),
+        ("${IMG}", None, 5, "contains-variable"),
+    ]
+
+
+def test_schema_command_prints_the_committed_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    assert capsys.readouterr().out == (ROOT / "renovate.schema.json").read_text()
+
+
+def test_python_dash_m_bot_works() -> None:
+    proc = subprocess.run([sys.executable, "-m", "bot", "--version"], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("upkeep ")
+
+
+def test_managers_dict_matches_the_modules_on_disk() -> None:
+    modules = {p.stem.replace("_", "-") for p in (ROOT / "managers").glob("*.py") if not p.stem.startswith("_")}
+    assert set(MANAGERS) == modules
+    for name, manager in MANAGERS.items():
+        assert manager.NAME == name
+        assert manager.FILE_PATTERNS and manager.DATASOURCES == ("docker",)
+        assert manager.__doc__

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot import config as cfgmod
+from bot.config.schema import render
+from bot.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_committed_schema_is_generated_from_the_option_table() -> None:
+    assert (ROOT / "renovate.schema.json").read_text() == render(), "run: upkeep schema > renovate.schema.json"
+
+
+def test_every_option_has_a_description_and_the_schema_documents_it() -> None:
+    schema = json.loads(render())
+    for option in cfgmod.opts.OPTIONS:
+        assert option.description
+        if option.top:
+            assert option.name in schema["properties"]
+        for parent in option.parents:
+            block = schema["properties"][parent]
+            props = block["items"]["properties"] if parent == "packageRules" else block["properties"]
+            assert option.name in props
+
+
+def test_find_config_file_uses_renovates_order() -> None:
+    assert cfgmod.find_config_file([".renovaterc", ".github/renovate.json", "x"]) == ".github/renovate.json"
+    assert cfgmod.find_config_file(["renovate.json5", "renovate.json"]) == "renovate.json"
+    assert cfgmod.find_config_file(["README"]) is None
+
+
+def test_type_errors_name_the_file_and_key_path() -> None:
+    loaded = cfgmod.validate({"packageRules": [{"matchDatasources": ["docker"]}, {"pinDigests": "yes"}]}, "renovate.json", repository=True)
+    assert loaded.errors == ["renovate.json: packageRules[1].pinDigests: 'yes' is not of type 'boolean'"]
+
+
+def test_unknown_and_unsupported_options_warn_once_each_and_are_dropped() -> None:
+    loaded = cfgmod.validate({"automerge": True, "frobnicate": 1, "pinDigests": True}, "renovate.json", repository=True)
+    assert loaded.errors == []
+    assert loaded.warnings == [
+        "renovate.json: automerge: not supported by upkeep yet; ignored",
+        "renovate.json: frobnicate: unknown option; ignored",
+    ]
+    assert loaded.config == {"pinDigests": True}
+
+
+def test_global_only_options_are_refused_in_a_repository() -> None:
+    loaded = cfgmod.validate({"gitAuthor": "Evil <evil@example.invalid>"}, "renovate.json", repository=True)
+    assert "gitAuthor" not in loaded.config
+    assert loaded.warnings == ["renovate.json: gitAuthor: global-only option; refused in a repository config"]
+    assert cfgmod.validate({"gitAuthor": "Bot <bot@example.invalid>"}, "global.json", repository=False).config["gitAuthor"]
+
+
+def test_legacy_file_match_is_migrated_with_a_warning() -> None:
+    loaded = cfgmod.validate({"kubernetes": {"fileMatch": ["k8s/.+\\.yaml$"]}}, "renovate.json", repository=True)
+    assert loaded.config["kubernetes"] == {"managerFilePatterns": ["/k8s/.+\\.yaml$/"]}
+    assert any("fileMatch is deprecated; write managerFilePatterns" in w for w in loaded.warnings)
+
+
+def test_presets_expand_and_unknown_presets_are_errors() -> None:
+    loaded = cfgmod.validate({"extends": ["config:best-practices"]}, "renovate.json", repository=True)
+    assert loaded.errors == []
+    assert {"matchDatasources": ["docker"], "pinDigests": True} in loaded.config["packageRules"]
+    assert "**/tests/**" in loaded.config["ignorePaths"]
+    loaded = cfgmod.validate({"extends": ["config:base"]}, "renovate.json", repository=True)
+    assert any("config:base is deprecated" in w for w in loaded.warnings)
+    loaded = cfgmod.validate({"extends": ["config:nonsense"]}, "renovate.json", repository=True)
+    assert loaded.errors == ["renovate.json: extends: unknown preset 'config:nonsense'"]
+
+
+def test_json_errors_carry_the_line() -> None:
+    with pytest.raises(ConfigError, match=r"renovate.json: invalid JSON at line 3"):
+        cfgmod.parse_text('{\n  "a": 1,\n  oops\n}', "renovate.json")
+
+
+def test_json5_with_comments() -> None:
+    assert cfgmod.parse_text("{\n  // pin them\n  pinDigests: true,\n}", "renovate.json5") == {"pinDigests": True}
+    assert cfgmod.parse_text("{pinDigests: true}", ".renovaterc") == {"pinDigests": True}
+
+
+def test_layering_concatenates_rules_and_later_wins() -> None:
+    merged = cfgmod.effective(
+        {"packageRules": [{"matchDepNames": ["a"], "enabled": False}], "branchPrefix": "g/"},
+        {"packageRules": [{"matchDepNames": ["b"], "enabled": False}], "branchPrefix": "r/"},
+    )
+    assert [r["matchDepNames"] for r in merged["packageRules"]] == [["a"], ["b"]]
+    assert merged["branchPrefix"] == "r/"
+    assert merged["separateMajorMinor"] is True
