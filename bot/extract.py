@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.edit import decode_text
 from bot.model import Dependency, Problem
 from bot.patterns import file_matches, is_ignored, match_list
 from managers import MANAGERS, Manager
@@ -79,7 +80,7 @@ def extract_files(selected: Mapping[str, Sequence[str]], contents: Mapping[str, 
             if raw is None:
                 continue
             try:
-                text = raw.decode("utf-8-sig") if raw.startswith(b"\xef\xbb\xbf") else raw.decode("utf-8")
+                text = decode_text(raw)
             except UnicodeDecodeError as exc:
                 problems.append(Problem(level="warning", message=f"not UTF-8 text ({exc.reason}); skipped", file=path))
                 continue

@@ -69,6 +69,7 @@ def test_managers_dict_matches_the_modules_on_disk() -> None:
     modules = {p.stem.replace("_", "-") for p in (ROOT / "managers").glob("*.py") if not p.stem.startswith("_")}
     assert set(MANAGERS) == modules
     for name, manager in MANAGERS.items():
-        assert manager.NAME == name
-        assert manager.FILE_PATTERNS and manager.DATASOURCES == ("docker",)
+        assert name == manager.NAME
+        assert manager.FILE_PATTERNS
+        assert manager.DATASOURCES == ("docker",)
         assert manager.__doc__
