@@ -25,6 +25,7 @@ from bot.git import Identity
 from bot.logs import setup_logging
 from bot.model import Problem, RunResult
 from bot.platforms.local import LocalPlatform
+from bot.progress import Progress
 from bot.worker import run_repository
 
 log = logging.getLogger("upkeep")
@@ -91,10 +92,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     global_config = load_global(args.config)
     dry_run = args.dry_run or global_config.get("dryRun")
     repository = str(Path(args.repository).resolve())
+    progress = Progress(enabled=None if args.log_format == "text" else False)
     try:
-        result = run_repository(_platform(args, global_config), global_config, dry_run=dry_run, repository=repository)
+        result = run_repository(_platform(args, global_config), global_config, dry_run=dry_run,
+                                repository=repository, progress=progress)
     except UserError as exc:
         result = RunResult(repository=repository, status="error", problems=(Problem(level="error", message=str(exc)),))
+    finally:
+        progress.done()
     _emit_problems(result)
     report.print_summary(result, sys.stdout)
     if args.report:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -205,13 +205,26 @@ async def lookup_dependency(run: LookupRun, dep: Dependency, settings: Mapping[s
 
 
 async def lookup_all(
-    datasource: Datasource, deps: Sequence[Dependency], settings: Sequence[Mapping[str, Any]]
+    datasource: Datasource,
+    deps: Sequence[Dependency],
+    settings: Sequence[Mapping[str, Any]],
+    progress: Callable[[str], None] | None = None,
 ) -> list[DepLookup]:
     """Look up every dependency concurrently; tags and digests are fetched once each."""
     run = LookupRun(datasource=datasource)
+    done = 0
+
+    async def one(dep: Dependency, s: Mapping[str, Any]) -> DepLookup:
+        nonlocal done
+        result = await lookup_dependency(run, dep, s)
+        done += 1
+        if progress is not None:
+            progress(f"looking up {done}/{len(deps)} image references ({len(run.releases)} repositories)")
+        return result
+
     try:
         async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(lookup_dependency(run, d, s)) for d, s in zip(deps, settings, strict=True)]
+            tasks = [group.create_task(one(d, s)) for d, s in zip(deps, settings, strict=True)]
     except BaseExceptionGroup as eg:
         for task in [*run.releases.values(), *run.digests.values()]:
             task.cancel()

@@ -33,6 +33,7 @@ from bot.model import (
     Update,
 )
 from bot.platforms.base import Platform
+from bot.progress import silent
 from bot.rules import settings_for
 from datasources.docker import DockerDatasource
 from managers import MANAGERS
@@ -103,10 +104,11 @@ def lookup_stage(
     config: Mapping[str, Any],
     deps: list[Dependency],
     settings: Mapping[Dependency, Mapping[str, Any]],
+    progress: Callable[[str], None] = silent,
 ) -> list[DepLookup]:
     async def run() -> list[DepLookup]:
         async with make_datasource(config) as datasource:
-            return await lookup_all(datasource, deps, [settings[d] for d in deps])
+            return await lookup_all(datasource, deps, [settings[d] for d in deps], progress)
 
     return asyncio.run(run())
 
@@ -135,6 +137,7 @@ def run_repository(
     *,
     dry_run: str | None = None,
     repository: str = ".",
+    progress: Callable[[str], None] = silent,
 ) -> RunResult:
     git, base_branch, base_commit = platform.init_repo()
     files = git.ls_files(base_commit)
@@ -143,6 +146,7 @@ def run_repository(
     if config.get("enabled") is False:
         return RunResult(repository=repository, status="disabled", problems=tuple(ctx.problems), base_branch=base_branch)
 
+    progress("extracting image references")
     deps, _files = extract_stage(ctx)
     log.info("extracted %d image references from %d files", len(deps), sum(len(v) for v in _files.values()))
     if dry_run == "extract":
@@ -150,7 +154,7 @@ def run_repository(
 
     settings = settings_per_dep(config, deps)
     try:
-        lookups = lookup_stage(make_datasource, config, deps, settings)
+        lookups = lookup_stage(make_datasource, config, deps, settings, progress)
     except RegistryError as exc:
         ctx.problems.append(Problem(level="error", message=str(exc)))
         return RunResult(repository=repository, status="error", dependencies=tuple(deps), problems=tuple(ctx.problems), base_branch=base_branch)
@@ -167,7 +171,8 @@ def run_repository(
         return _result(repository, ctx, deps, updates, [BranchResult(branch=b, result=BranchOutcome.PLANNED) for b in branches])
 
     results = []
-    for branch in branches:
+    for index, branch in enumerate(branches, 1):
+        progress(f"writing branch {index}/{len(branches)}: {branch.name}")
         try:
             changes = branch_changes(ctx, branch)
         except EditError as exc:

@@ -73,3 +73,21 @@ def test_managers_dict_matches_the_modules_on_disk() -> None:
         assert manager.FILE_PATTERNS
         assert manager.DATASOURCES == ("docker",)
         assert manager.__doc__
+
+
+def test_progress_shows_only_on_a_terminal_after_a_moment() -> None:
+    import io
+
+    from bot.progress import Progress
+
+    quiet = io.StringIO()
+    Progress(quiet)("working")  # not a terminal: nothing
+    assert quiet.getvalue() == ""
+    shown = io.StringIO()
+    progress = Progress(shown, enabled=True, delay=0.0)
+    progress("looking up 1/2")
+    progress.done()
+    assert shown.getvalue() == "\r\x1b[2Klooking up 1/2\r\x1b[2K"
+    fast = io.StringIO()
+    Progress(fast, enabled=True, delay=60.0)("too early")
+    assert fast.getvalue() == ""
