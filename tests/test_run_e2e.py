@@ -302,3 +302,97 @@ def test_bad_repository_config_names_the_file_and_key(tmp_path: Path, registry: 
     assert "renovate.json" in message
     assert "pinDigests" in message
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_credentials_reach_the_registry_but_never_the_report_or_logs(
+    tmp_path: Path, basic_auth_registry: Registry, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reg = basic_auth_registry
+    repo_name = reg.repository("private")
+    for tag in ["1.0.0", "1.1.0"]:
+        reg.push_image(repo_name, tag)
+    repo = make_repo(tmp_path / "repo", {"compose.yaml": f"services:\n  a:\n    image: {reg.host}/{repo_name}:1.0.0\n"})
+    config = tmp_path / "global.json"
+    config.write_text(json.dumps({"hostRules": [
+        {"matchHost": "127.0.0.1", "insecureRegistry": True, "username": reg.username, "password": reg.password},
+    ]}))
+    code, report = run(repo, config, tmp_path, "--log-level", "debug")
+    assert code == 0, report
+    assert [u["newValue"] for u in report["repositories"][0]["updates"]] == ["1.1.0"]
+    assert reg.password
+    out = capsys.readouterr()
+    assert reg.password not in (tmp_path / "report.json").read_text()
+    assert reg.password not in out.out + out.err
+    assert reg.password not in git(repo, "log", "--all", "-p")
+
+
+def test_wrong_credentials_are_a_clear_error(tmp_path: Path, basic_auth_registry: Registry) -> None:
+    reg = basic_auth_registry
+    repo_name = reg.repository("private")
+    reg.push_image(repo_name, "1.0.0")
+    repo = make_repo(tmp_path / "repo", {"compose.yaml": f"services:\n  a:\n    image: {reg.host}/{repo_name}:1.0.0\n"})
+    config = tmp_path / "global.json"
+    config.write_text(json.dumps({"hostRules": [
+        {"matchHost": "127.0.0.1", "insecureRegistry": True, "username": "nobody", "password": "wrong-password"},
+    ]}))
+    code, report = run(repo, config, tmp_path)
+    assert code == 1
+    [problem] = report["repositories"][0]["problems"]
+    assert problem["level"] == "error"
+    assert reg.host in problem["message"]
+    assert "wrong-password" not in json.dumps(report)
+
+
+def test_kubernetes_found_by_content_until_the_config_names_patterns(tmp_path: Path, registry: Registry, web: tuple[str, dict[str, str]]) -> None:
+    name, _ = web
+    manifests = {
+        "deploy/app.yaml": DEPLOYMENT.format(web=name),
+        "other/app.yml": DEPLOYMENT.format(web=name),
+        "values.yaml": f"image: {name}:1.25.3\n",  # not a manifest: no apiVersion/kind
+    }
+    repo = make_repo(tmp_path / "repo", manifests)
+    code, report = run(repo, global_config(tmp_path, registry), tmp_path, "--dry-run", "extract")
+    assert code == 0
+    files = {d["packageFile"] for d in report["repositories"][0]["dependencies"]}
+    assert files == {"deploy/app.yaml", "other/app.yml"}
+
+    repo2 = make_repo(tmp_path / "repo2", {**manifests, "renovate.json": json.dumps({"kubernetes": {"managerFilePatterns": ["deploy/**"]}})})
+    code, report = run(repo2, global_config(tmp_path, registry), tmp_path, "--dry-run", "extract")
+    assert {d["packageFile"] for d in report["repositories"][0]["dependencies"]} == {"deploy/app.yaml"}
+
+
+def test_templated_and_broken_files_are_skipped_with_file_and_line(tmp_path: Path, registry: Registry, web: tuple[str, dict[str, str]]) -> None:
+    name, _ = web
+    repo = make_repo(
+        tmp_path / "repo",
+        {
+            "chart/templates/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Values.replicas }}\n",
+            "broken/compose.yaml": "services:\n  a:\n    image: [unclosed\n",
+            "compose.yaml": COMPOSE.format(web=name),
+        },
+    )
+    code, report = run(repo, global_config(tmp_path, registry), tmp_path)
+    assert code == 0
+    result = report["repositories"][0]
+    problems = {(p["file"], p["line"]) for p in result["problems"] if p["level"] == "warning"}
+    assert ("chart/templates/deploy.yaml", 4) in problems
+    assert any(f == "broken/compose.yaml" and line is not None for f, line in problems)
+    assert len(result["branches"]) == 2  # the good file still gets its updates
+
+
+def test_ignore_paths_and_enabled_managers(tmp_path: Path, registry: Registry, web: tuple[str, dict[str, str]]) -> None:
+    name, _ = web
+    files = {"a/compose.yaml": COMPOSE.format(web=name), "vendor/x/compose.yaml": COMPOSE.format(web=name), "k.yaml": DEPLOYMENT.format(web=name)}
+    repo = make_repo(tmp_path / "repo", {**files, "renovate.json": json.dumps({"ignorePaths": ["vendor/"], "enabledManagers": ["docker-compose"]})})
+    code, report = run(repo, global_config(tmp_path, registry), tmp_path, "--dry-run", "extract")
+    assert code == 0
+    assert {d["packageFile"] for d in report["repositories"][0]["dependencies"]} == {"a/compose.yaml"}
+
+
+def test_disabled_repository_does_nothing(tmp_path: Path, registry: Registry, web: tuple[str, dict[str, str]]) -> None:
+    name, _ = web
+    repo = make_repo(tmp_path / "repo", {"compose.yaml": COMPOSE.format(web=name), "renovate.json": '{"enabled": false}'})
+    code, report = run(repo, global_config(tmp_path, registry), tmp_path)
+    assert code == 0
+    assert report["repositories"][0]["status"] == "disabled"
+    assert git(repo, "branch", "--list", "upkeep/*") == ""
