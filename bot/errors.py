@@ -17,7 +17,9 @@
     │   └── InvalidTag               the tag is not usable
     ├── EditError                    an edit would not re-extract to the intended value;
     │                                the update is dropped, the file is never written
-    └── GitError                     a git command failed (exit 1 unless a bug)
+    ├── GitError                     a git command failed (exit 1 unless a bug)
+    └── PlatformError                a forge API (GitHub, GitLab) failed or refused;
+        └── PlatformAuthError        bad or missing token (exit 1)
 
 The CLI maps them to exit codes in one place (``bot.cli``): 1 user error,
 2 usage, 3 bug (any other exception), 130 interrupt.
@@ -92,3 +94,11 @@ class EditError(UpkeepError):
 
 class GitError(UpkeepError):
     """A git command failed."""
+
+
+class PlatformError(UpkeepError):
+    """A forge API call failed; the message names the call, never the token."""
+
+
+class PlatformAuthError(PlatformError, UserError):
+    """The forge refused the token (or there is none)."""
