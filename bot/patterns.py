@@ -16,9 +16,25 @@ def is_regex_pattern(pattern: str) -> bool:
     return len(pattern) >= 2 and pattern.startswith("/") and re.search(r"/[dgimsuy]*$", pattern[1:]) is not None
 
 
+_JS_GROUP = re.compile(r"\(\?<(?![=!])")
+_JS_BACKREF = re.compile(r"\\k<(\w+)>")
+
+
+def js_to_python(pattern: str) -> str:
+    """A JavaScript regex body in Python's syntax: ``(?<name>…)`` -> ``(?P<name>…)``,
+    ``\\k<name>`` -> ``(?P=name)``."""
+    return _JS_BACKREF.sub(r"(?P=\1)", _JS_GROUP.sub("(?P<", pattern))
+
+
+@lru_cache(maxsize=1024)
+def compile_js(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """Compile a JavaScript-style regex (as written in renovate.json); ``re.error`` if bad."""
+    return re.compile(js_to_python(pattern), flags)
+
+
 def _regex(pattern: str) -> re.Pattern[str]:
     body, _, flags = pattern[1:].rpartition("/")
-    return re.compile(body, re.IGNORECASE if "i" in flags else 0)
+    return compile_js(body, re.IGNORECASE if "i" in flags else 0)
 
 
 @lru_cache(maxsize=4096)

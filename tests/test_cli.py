@@ -37,11 +37,16 @@ def test_validate_good_and_bad_configs(tmp_path: Path, capsys: pytest.CaptureFix
     assert "valid" in capsys.readouterr().out
 
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"packageRules": [{"matchDepNames": "nginx"}], "automerge": True}))
+    bad.write_text(json.dumps({"packageRules": [{"matchDepNames": "nginx"}], "lockFileMaintenance": {}, "schedule": ["every fortnight"]}))
     assert main(["validate", str(bad)]) == 1
     err = capsys.readouterr().err
-    assert f"error: {bad}: packageRules[0].matchDepNames: 'nginx' is not of type 'array'" in err
-    assert "automerge: not supported by upkeep yet" in err
+    assert f'error: {bad}: packageRules[0].matchDepNames: "nginx" is not of type array' in err
+    assert "lockFileMaintenance: not supported by upkeep" in err
+    bad.write_text(json.dumps({"schedule": ["every fortnight"], "timezone": "Mars/Olympus"}))
+    assert main(["validate", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert f"error: {bad}: timezone: 'Mars/Olympus' is not an IANA time zone" in err
+    assert f"error: {bad}: schedule[0]: 'every fortnight' is not a valid schedule" in err
 
 
 def test_extract_lists_references_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

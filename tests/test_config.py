@@ -18,14 +18,14 @@ def test_committed_schema_is_generated_from_the_option_table() -> None:
 
 def test_every_option_has_a_description_and_the_schema_documents_it() -> None:
     schema = json.loads(render())
+    rule = schema["definitions"]["packageRule"]["properties"]
     for option in cfgmod.opts.OPTIONS:
-        assert option.description
-        if option.top:
-            assert option.name in schema["properties"]
-        for parent in option.parents:
-            block = schema["properties"][parent]
-            props = block["items"]["properties"] if parent == "packageRules" else block["properties"]
-            assert option.name in props
+        assert option.description, option.name
+        assert (option.name in schema["properties"]) is option.top, option.name
+        assert (option.name in rule) is (option.rule or option.matcher), option.name
+        assert (option.name in schema["properties"]["kubernetes"]["properties"]) is option.manager, option.name
+        if option.default is not None and option.top and option.name not in ("group", *cfgmod.opts.UPDATE_TYPES):
+            assert schema["properties"][option.name]["default"] == option.default
 
 
 def test_find_config_file_uses_renovates_order() -> None:
@@ -36,17 +36,25 @@ def test_find_config_file_uses_renovates_order() -> None:
 
 def test_type_errors_name_the_file_and_key_path() -> None:
     loaded = cfgmod.validate({"packageRules": [{"matchDatasources": ["docker"]}, {"pinDigests": "yes"}]}, "renovate.json", repository=True)
-    assert loaded.errors == ["renovate.json: packageRules[1].pinDigests: 'yes' is not of type 'boolean'"]
+    assert loaded.errors == ['renovate.json: packageRules[1].pinDigests: "yes" is not of type boolean']
+    loaded = cfgmod.validate({"packageRules": [{"matchUpdateTypes": ["minr"]}]}, "renovate.json", repository=True)
+    assert loaded.errors == [
+        'renovate.json: packageRules[0].matchUpdateTypes[0]: "minr" is not one of major, minor, patch, digest, pin, pinDigest, bump, replacement, rollback'
+    ]
 
 
 def test_unknown_and_unsupported_options_warn_once_each_and_are_dropped() -> None:
-    loaded = cfgmod.validate({"automerge": True, "frobnicate": 1, "pinDigests": True}, "renovate.json", repository=True)
+    loaded = cfgmod.validate(
+        {"lockFileMaintenance": {"enabled": True}, "frobnicate": 1, "pinDigests": True, "packageRules": [{"matchDepNames": ["a"], "rangeStrategy": "pin"}]},
+        "renovate.json", repository=True,
+    )
     assert loaded.errors == []
     assert loaded.warnings == [
-        "renovate.json: automerge: not supported by upkeep yet; ignored",
+        "renovate.json: lockFileMaintenance: not supported by upkeep; ignored",
         "renovate.json: frobnicate: unknown option; ignored",
+        "renovate.json: packageRules[0].rangeStrategy: not supported by upkeep; ignored",
     ]
-    assert loaded.config == {"pinDigests": True}
+    assert loaded.config == {"pinDigests": True, "packageRules": [{"matchDepNames": ["a"]}]}
 
 
 def test_global_only_options_are_refused_in_a_repository() -> None:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import json5
 import jsonschema
@@ -73,15 +73,20 @@ def parse_text(text: str, file: str) -> dict[str, Any]:
 
 
 def merge(base: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
-    """Renovate's mergeChildConfig: objects merge, listed arrays concatenate, rest replaces."""
-    out = copy.deepcopy(dict(base))
+    """Renovate's mergeChildConfig: objects merge, listed arrays concatenate, rest replaces.
+
+    Configs are treated as immutable values: nothing is copied that is not changed, so
+    callers must never mutate a merged config in place.
+    """
+    out = dict(base)
     for key, value in child.items():
-        if key in CONCAT_ARRAYS and isinstance(value, list) and isinstance(out.get(key), list):
-            out[key] = [*out[key], *copy.deepcopy(value)]
-        elif isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
+        current = out.get(key)
+        if key in CONCAT_ARRAYS and isinstance(value, list) and isinstance(current, list):
+            out[key] = [*current, *value]
+        elif isinstance(value, Mapping) and isinstance(current, Mapping):
+            out[key] = merge(current, value)
         else:
-            out[key] = copy.deepcopy(value)
+            out[key] = value
     return out
 
 
@@ -92,63 +97,137 @@ def _path(parts: Iterable[object]) -> str:
     return text
 
 
-def validate(raw: Mapping[str, Any], file: str, *, repository: bool) -> Loaded:
-    """Check a config's keys and types; migrate legacy names; resolve presets."""
-    loaded = Loaded(config={}, file=file)
-    config = dict(raw)
-    for old, new in opts.MIGRATED.items():
-        _migrate(config, old, new, loaded, file)
-    for key in list(config):
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    if error.validator == "enum":
+        allowed = ", ".join(str(v) for v in cast("list[object]", error.validator_value))
+        return f"{json.dumps(error.instance)} is not one of {allowed}"
+    if error.validator == "type":
+        return f"{json.dumps(error.instance)} is not of type {error.validator_value}"
+    if error.validator == "additionalProperties":
+        return error.message.replace("Additional properties are not allowed", "unknown key(s)")
+    return error.message
+
+
+def _check_keys(block: dict[str, Any], where: str, allowed: Callable[[opts.Option], bool], loaded: Loaded, *, repository: bool) -> None:
+    for key in list(block):
+        if key in opts.MANAGERS and isinstance(block[key], dict):
+            continue  # a manager block, checked on its own
         option = opts.OPTIONS_BY_NAME.get(key)
-        if key in opts.MANAGER_OPTIONS:
+        if option is not None and allowed(option):
+            if repository and option.global_only:
+                loaded.warnings.append(f"{where}{key}: global-only option; refused in a repository config")
+                del block[key]
             continue
-        if option is None or not option.top:
-            if key in opts.NOT_YET_SUPPORTED:
-                loaded.warnings.append(f"{file}: {key}: not supported by upkeep yet; ignored")
-            else:
-                loaded.warnings.append(f"{file}: {key}: unknown option; ignored")
-            del config[key]
-        elif repository and option.global_only:
-            loaded.warnings.append(f"{file}: {key}: global-only option; refused in a repository config")
-            del config[key]
+        if key in opts.NOT_SUPPORTED:
+            loaded.warnings.append(f"{where}{key}: not supported by upkeep; ignored")
+        elif option is not None:
+            loaded.warnings.append(f"{where}{key}: not allowed here; ignored")
+        else:
+            loaded.warnings.append(f"{where}{key}: unknown option; ignored")
+        del block[key]
+
+
+def validate(
+    raw: Mapping[str, Any],
+    file: str,
+    *,
+    repository: bool,
+    read_preset: Callable[[str], str | None] | None = None,
+) -> Loaded:
+    """Check a config's keys and types; migrate legacy names; resolve presets.
+
+    Errors name the file and the key path; unknown or unsupported options are warnings
+    and are dropped; global-only options in a repository config are refused.
+    """
+    loaded = Loaded(config={}, file=file)
+    config = copy.deepcopy(dict(raw))
+    migrate(config, f"{file}: ", loaded.warnings)
+    rule_ok = lambda o: o.rule or o.matcher  # noqa: E731
+    for key in list(config):
+        if key in opts.MANAGERS and isinstance(config[key], dict):
+            _check_keys(config[key], f"{file}: {key}.", lambda o: o.manager, loaded, repository=repository)
+    _check_keys(config, f"{file}: ", lambda o: o.top, loaded, repository=repository)
     for index, rule in enumerate(config.get("packageRules") or []):
         if isinstance(rule, dict):
-            for old, new in opts.MIGRATED.items():
-                _migrate(rule, old, new, loaded, f"{file}: packageRules[{index}]")
-            for key in list(rule):
-                option = opts.OPTIONS_BY_NAME.get(key)
-                if option is None or "packageRules" not in option.parents:
-                    kind = "not supported by upkeep yet" if key in opts.NOT_YET_SUPPORTED else "unknown option"
-                    loaded.warnings.append(f"{file}: packageRules[{index}].{key}: {kind}; ignored")
-                    del rule[key]
-    for manager in opts.MANAGER_OPTIONS:
-        block = config.get(manager)
-        if isinstance(block, dict):
-            _migrate(block, "fileMatch", "managerFilePatterns", loaded, f"{file}: {manager}")
+            _check_keys(rule, f"{file}: packageRules[{index}].", rule_ok, loaded, repository=repository)
+            for kind in (*opts.UPDATE_TYPES, "group"):
+                if isinstance(rule.get(kind), dict):
+                    _check_keys(rule[kind], f"{file}: packageRules[{index}].{kind}.", lambda o: o.rule, loaded, repository=repository)
+    for kind in (*opts.UPDATE_TYPES, "group"):
+        if isinstance(config.get(kind), dict):
+            _check_keys(config[kind], f"{file}: {kind}.", lambda o: o.rule, loaded, repository=repository)
     validator = jsonschema.Draft7Validator(generate())
-    for error in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path))):
-        loaded.errors.append(f"{file}: {_path(error.absolute_path)}: {error.message}")
+    for error in sorted(validator.iter_errors(config), key=lambda e: [str(p) for p in e.absolute_path]):
+        loaded.errors.append(f"{file}: {_path(error.absolute_path)}: {_schema_message(error)}")
+    if not loaded.errors:
+        loaded.errors.extend(semantic_errors(config, file))
     if not loaded.errors:
         try:
-            config = resolve_presets(config, file=file, warnings=loaded.warnings)
+            config = resolve_presets(config, file=file, warnings=loaded.warnings, read_preset=read_preset)
         except ConfigError as exc:
             loaded.errors.append(str(exc))
     loaded.config = config
     return loaded
 
 
-def _migrate(config: dict[str, Any], old: str, new: str, loaded: Loaded, where: str) -> None:
-    if old not in config:
-        return
-    value = config.pop(old)
-    loaded.warnings.append(f"{where}: {old} is deprecated; write {new} instead")
-    if old == "fileMatch":
-        value = [f"/{v}/" for v in value] if isinstance(value, list) else value
-        config[new] = [*config.get(new, []), *value]
-    elif new not in config:
-        if old == "stabilityDays" and isinstance(value, int):
-            value = f"{value} days"
-        config[new] = value
+def semantic_errors(config: Mapping[str, Any], file: str) -> list[str]:
+    """What a JSON schema cannot say: schedules, time zones, patterns, durations, templates."""
+    from bot.config.checks import check_config
+
+    return [f"{file}: {message}" for message in check_config(config)]
+
+
+#: Legacy option names Renovate migrates: old -> (new, how to convert each value).
+def _regex(values: list[str]) -> list[str]:
+    return [f"/{v}/" for v in values]
+
+
+def _negate(values: list[str]) -> list[str]:
+    return [f"!{v}" for v in values]
+
+
+MIGRATIONS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "fileMatch": ("managerFilePatterns", _regex),
+    "matchPackagePatterns": ("matchPackageNames", _regex),
+    "matchPackagePrefixes": ("matchPackageNames", lambda vs: [f"{v}**" for v in vs]),
+    "excludePackageNames": ("matchPackageNames", _negate),
+    "excludePackagePatterns": ("matchPackageNames", lambda vs: _negate(_regex(vs))),
+    "excludePackagePrefixes": ("matchPackageNames", lambda vs: [f"!{v}**" for v in vs]),
+    "matchDepPatterns": ("matchDepNames", _regex),
+    "matchDepPrefixes": ("matchDepNames", lambda vs: [f"{v}**" for v in vs]),
+    "excludeDepNames": ("matchDepNames", _negate),
+    "excludeDepPatterns": ("matchDepNames", lambda vs: _negate(_regex(vs))),
+    "packageNames": ("matchPackageNames", list),
+    "packagePatterns": ("matchPackageNames", _regex),
+    "depTypeList": ("matchDepTypes", list),
+    "paths": ("matchFileNames", list),
+    "matchPaths": ("matchFileNames", list),
+    "updateTypes": ("matchUpdateTypes", list),
+    "datasources": ("matchDatasources", list),
+    "managers": ("matchManagers", list),
+    "stabilityDays": ("minimumReleaseAge", lambda d: "0 days" if d == 0 else f"{d} day" + ("s" if d != 1 else "")),
+    "masterIssue": ("dependencyDashboard", bool),
+    "masterIssueApproval": ("dependencyDashboardApproval", bool),
+}
+
+
+def migrate(config: dict[str, Any], where: str, warnings: list[str]) -> None:
+    """Rewrite legacy option names in place (also inside rules and manager blocks)."""
+    for old, (new, convert) in MIGRATIONS.items():
+        if old in config:
+            value = config.pop(old)
+            warnings.append(f"{where}{old} is deprecated; write {new} instead")
+            converted = convert(value)
+            if isinstance(converted, list) and isinstance(config.get(new), list):
+                config[new] = [*config[new], *converted]
+            else:
+                config[new] = converted
+    for index, rule in enumerate(config.get("packageRules") or []):
+        if isinstance(rule, dict):
+            migrate(rule, f"{where}packageRules[{index}].", warnings)
+    for manager in opts.MANAGERS:
+        if isinstance(config.get(manager), dict):
+            migrate(config[manager], f"{where}{manager}.", warnings)
 
 
 def load_file(path: str, *, repository: bool) -> Loaded:

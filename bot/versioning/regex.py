@@ -19,13 +19,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from bot.patterns import js_to_python
 from bot.versioning import GenericVersioning, collate_key
 
 __all__ = ["RegexVersion", "RegexVersioning"]
 
 DEFAULT_PATTERN = r"^(?<major>\d+)?$"
-_JS_GROUP = re.compile(r"\(\?<(?![=!])")
-_JS_BACKREF = re.compile(r"\\k<(\w+)>")
 _LEADING_INT = re.compile(r"\s*([+-]?\d+)", re.ASCII)  # what JavaScript's parseInt reads
 
 _Key = tuple[tuple[int, ...], tuple[int, ...]]
@@ -54,7 +53,7 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
         raise ValueError(
             f"regex versioning {pattern!r} needs at least one major, minor or patch group"
         )
-    python = _JS_BACKREF.sub(r"(?P=\1)", _JS_GROUP.sub("(?P<", pattern))
+    python = js_to_python(pattern)
     try:
         return re.compile(python, re.ASCII)
     except re.error as exc:
