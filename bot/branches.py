@@ -1,75 +1,22 @@
 """Updates -> branches: Renovate's branch names, grouping and commit messages.
 
-Each update's settings are layered as Renovate's ``flattenUpdates`` layers them:
-the dependency's settings, the datasource's defaults, packageRules again, then the
-block of the update's type (``digest``, ``pinDigest``, ``major``…), then packageRules
-once more. Templates are Renovate's defaults (``branchTopic``, ``commitMessageTopic``,
-…) rendered by ``bot.template``. Updates with the same branch name share a branch;
-Renovate's ``generateBranchConfig`` decides the branch's message.
+Each planned update carries its own settings (``bot.lookup.update_settings``); its branch
+name comes from ``branchName``/``branchTopic`` or, in a group, ``groupSlug``. Updates with
+the same branch name share a branch, whose message and PR settings follow Renovate's
+``generateBranchConfig``: the first update's settings, group settings once the branch
+really holds a group, labels united, automerge only if every update automerges.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.config import merge
+from bot.lookup import Planned
 from bot.model import Branch, Dependency, Update, UpdateType
-from bot.rules import settings_for
 from bot.template import render
-
-#: Renovate's global defaults for the options that shape branches and messages.
-TEMPLATE_DEFAULTS: dict[str, Any] = {
-    "branchName": "{{{branchPrefix}}}{{{additionalBranchPrefix}}}{{{branchTopic}}}",
-    "branchTopic": (
-        "{{{depNameSanitized}}}-{{{newMajor}}}{{#if separateMinorPatch}}{{#if isPatch}}.{{{newMinor}}}{{/if}}{{/if}}"
-        "{{#if separateMultipleMinor}}{{#if isMinor}}.{{{newMinor}}}{{/if}}{{/if}}.x"
-    ),
-    "commitMessage": (
-        "{{{commitMessagePrefix}}} {{{commitMessageAction}}} {{{commitMessageTopic}}} "
-        "{{{commitMessageExtra}}} {{{commitMessageSuffix}}}"
-    ),
-    "commitMessageAction": "Update",
-    "commitMessageTopic": "dependency {{depName}}",
-    "commitMessagePrefix": "",
-    "commitMessageSuffix": "",
-    "commitMessageExtra": (
-        "to {{#if isPinDigest}}{{{newDigestShort}}}{{else}}{{#if isMajor}}{{prettyNewMajor}}{{else}}"
-        "{{#if isSingleVersion}}{{prettyNewVersion}}{{else}}{{#if newValue}}{{{newValue}}}{{else}}"
-        "{{{newDigestShort}}}{{/if}}{{/if}}{{/if}}{{/if}}"
-    ),
-    "group": {"branchTopic": "{{{groupSlug}}}", "commitMessageTopic": "{{{groupName}}}"},
-    "digest": {
-        "branchTopic": "{{{depNameSanitized}}}-digest",
-        "commitMessageExtra": "to {{newDigestShort}}",
-        "commitMessageTopic": "{{{depName}}} digest",
-    },
-    "pinDigest": {
-        "groupName": "Pin Dependencies",
-        "groupSlug": "pin-dependencies",
-        "commitMessageAction": "Pin",
-        "group": {"commitMessageTopic": "dependencies", "commitMessageExtra": ""},
-    },
-}
-
-#: The docker datasource's defaults (Renovate's ``DockerDatasource.defaultConfig``).
-DOCKER_DEFAULTS: dict[str, Any] = {
-    "commitMessageTopic": "{{{depName}}} Docker tag",
-    "commitMessageExtra": (
-        "to {{#if isPinDigest}}{{{newDigestShort}}}{{else}}{{#if isMajor}}{{{prettyNewMajor}}}"
-        "{{else}}{{{prettyNewVersion}}}{{/if}}{{/if}}"
-    ),
-    "digest": {
-        "branchTopic": "{{{depNameSanitized}}}-{{{currentValue}}}",
-        "commitMessageExtra": "to {{newDigestShort}}",
-        "commitMessageTopic": "{{{depName}}}{{#if currentValue}}:{{{currentValue}}}{{/if}} Docker digest",
-        "group": {"commitMessageTopic": "{{{groupName}}}", "commitMessageExtra": ""},
-    },
-}
-
-_UPDATE_BLOCKS = ("major", "minor", "patch", "pin", "digest", "pinDigest")
 
 
 def sanitize_dep_name(name: str) -> str:
@@ -108,34 +55,22 @@ def _pretty(version: str | None) -> str | None:
     return f"v{version}" if version[:1].isdigit() else version
 
 
-def update_settings(base: Mapping[str, Any], update: Update) -> dict[str, Any]:
-    """Layer the settings of one update as Renovate's flattenUpdates does."""
-    dep = update.dependency
-    rules = {"packageRules": base.get("packageRules") or []}
-    cfg = merge(TEMPLATE_DEFAULTS, base)
-    if dep.datasource == "docker":
-        cfg = merge(cfg, DOCKER_DEFAULTS)
-    cfg = settings_for({**cfg, **rules}, dep)
-    block = cfg.get(str(update.update_type))
-    if isinstance(block, Mapping):
-        cfg = merge(cfg, block)
-    for name in _UPDATE_BLOCKS:
-        cfg.pop(name, None)
-    return settings_for({**cfg, **rules}, dep)
-
-
-def template_values(cfg: Mapping[str, Any], update: Update) -> dict[str, Any]:
+def template_values(cfg: Mapping[str, Any], update: Update, *, base_branch: str | None = None) -> dict[str, Any]:
     dep: Dependency = update.dependency
     kind = update.update_type
+    parent_dir = dep.package_file.rpartition("/")[0]
     values = dict(cfg)
     values.update(
         depName=dep.dep_name,
         depNameSanitized=sanitize_dep_name(dep.dep_name),
         packageName=dep.package_name,
         packageFile=dep.package_file,
+        packageFileDir=parent_dir,
+        parentDir=parent_dir.rpartition("/")[2],
         manager=dep.manager,
         depType=dep.dep_type,
         datasource=dep.datasource,
+        baseBranch=base_branch,
         currentValue=dep.current_value,
         currentDigest=dep.current_digest,
         currentDigestShort=_short(dep.current_digest),
@@ -161,18 +96,17 @@ def template_values(cfg: Mapping[str, Any], update: Update) -> dict[str, Any]:
 
 
 @dataclass(slots=True)
-class _Planned:
+class _Item:
     update: Update
-    cfg: dict[str, Any]
+    cfg: Mapping[str, Any]
     values: dict[str, Any]
 
 
-def _branch_name(cfg: dict[str, Any], values: dict[str, Any], update: Update) -> str:
+def _branch_name(cfg: Mapping[str, Any], values: dict[str, Any], update: Update) -> str:
     group = cfg.get("groupName")
     if group:
         values["groupName"] = render(str(group), values)
-        slug = render(str(cfg.get("groupSlug") or values["groupName"]), values)
-        slug = slugify(slug)
+        slug = slugify(render(str(cfg.get("groupSlug") or values["groupName"]), values))
         if update.update_type is UpdateType.MAJOR and cfg.get("separateMajorMinor", True):
             slug = f"major-{update.new_major}-{slug}" if cfg.get("separateMultipleMajor") else f"major-{slug}"
         if update.update_type is UpdateType.MINOR and cfg.get("separateMultipleMinor"):
@@ -183,75 +117,109 @@ def _branch_name(cfg: dict[str, Any], values: dict[str, Any], update: Update) ->
         group_block = cfg.get("group") or {}
         values["branchTopic"] = group_block.get("branchTopic", cfg.get("branchTopic"))
         values["branchName"] = group_block.get("branchName", cfg.get("branchName"))
-    else:
-        values["branchTopic"] = cfg.get("branchTopic")
-        values["branchName"] = cfg.get("branchName")
-    values["branchTopic"] = render(str(values["branchTopic"]), values)
-    name = str(values["branchName"])
+    values["branchTopic"] = render(str(values.get("branchTopic") or ""), values)
+    name = str(values.get("branchName") or "")
     for _ in range(3):  # nested templates, as Renovate compiles three times
         name = render(name, values)
     return clean_branch_name(name)
 
 
-def _message(values: Mapping[str, Any]) -> str:
-    text = str(values.get("commitMessage") or TEMPLATE_DEFAULTS["commitMessage"])
-    for _ in range(2):
+def _semantic(values: dict[str, Any]) -> bool:
+    """Set the semantic prefix as Renovate's compileCommitMessage; True: lowercase."""
+    if values.get("semanticCommits") != "enabled" or values.get("commitMessagePrefix"):
+        return False
+    kind = str(values.get("semanticCommitType") or "chore")
+    prefix = kind
+    if values.get("semanticCommitScope"):
+        prefix += f"({render(str(values['semanticCommitScope']), values)})"
+    values["commitMessagePrefix"] = prefix if prefix.endswith(":") else f"{prefix}:"
+    return re.search(r"[A-Z]", kind) is None and not kind.startswith(":")
+
+
+def _message(values: dict[str, Any]) -> tuple[str, bool]:
+    lower = _semantic(values)
+    text = str(values.get("commitMessage") or "")
+    for _ in range(3):
         text = render(text, values)
-    text = re.sub(r"\s+", " ", text).strip()
-    return text[:1].upper() + text[1:]
+    text = re.sub(r"\s+", " ", text.strip())
+    text = re.sub(r"to vv(\d)", r"to v\1", text)
+    if lower:
+        text = text.lower()
+    elif not values.get("commitMessagePrefix"):
+        text = text[:1].upper() + text[1:]
+    return text, lower
 
 
-def make_branches(updates: Iterable[Update], settings: Mapping[Dependency, Mapping[str, Any]]) -> list[Branch]:
+def _title(values: dict[str, Any], message: str, lower: bool, is_group: bool) -> str:
+    if values.get("prTitle"):
+        title = str(values["prTitle"])
+        for _ in range(3):
+            title = render(title, values)
+        title = re.sub(r"\s+", " ", title.strip())
+        if lower:
+            title = title.lower()
+    else:
+        title = message.splitlines()[0]
+    if is_group and not re.search(r"\d+(\.\d+)*", render(str(values.get("commitMessageExtra") or ""), values)):
+        kind = values.get("updateType")
+        if kind == "major" and values.get("separateMajorMinor", True):
+            title += " (major)"
+        elif kind in ("minor", "patch") and values.get("separateMinorPatch"):
+            title += f" ({kind})"
+    return title
+
+
+def make_branches(planned: Iterable[Planned], *, base_branch: str | None = None) -> list[Branch]:
     """Bundle updates into branches (same branch name, same branch)."""
-    by_branch: dict[str, list[_Planned]] = {}
-    for update in updates:
-        cfg = update_settings(settings[update.dependency], update)
-        values = template_values(cfg, update)
-        name = _branch_name(cfg, values, update)
-        by_branch.setdefault(name, []).append(_Planned(update, cfg, values))
-    branches = []
-    for name, planned in by_branch.items():
-        branches.append(_branch(name, planned))
-    branches.sort(key=lambda b: b.name)
-    return branches
+    by_branch: dict[str, list[_Item]] = {}
+    for item in planned:
+        values = template_values(item.settings, item.update, base_branch=base_branch)
+        name = _branch_name(item.settings, values, item.update)
+        by_branch.setdefault(name, []).append(_Item(item.update, item.settings, values))
+    return sorted((_branch(name, items) for name, items in by_branch.items()), key=lambda b: b.name)
 
 
-def _branch(name: str, planned: list[_Planned]) -> Branch:
+def _branch(name: str, items: list[_Item]) -> Branch:
     """Renovate's generateBranchConfig, for what image updates need."""
-    dep_names = list(dict.fromkeys(p.update.dependency.dep_name for p in planned))
-    to_versions = list(dict.fromkeys(p.update.new_version for p in planned))
-    to_values = {p.update.new_value for p in planned}
-    extras = list(dict.fromkeys(render(str(p.values.get("commitMessageExtra") or ""), p.values) for p in planned))
-    has_group = planned[0].cfg.get("groupName") is not None
+    dep_names = list(dict.fromkeys(i.update.dependency.dep_name for i in items))
+    to_versions = list(dict.fromkeys(i.update.new_version for i in items))
+    to_values = {i.update.new_value for i in items}
+    extras = list(dict.fromkeys(render(str(i.values.get("commitMessageExtra") or ""), i.values) for i in items))
+    has_group = bool(items[0].cfg.get("groupName"))
     group_eligible = len(dep_names) > 1 or len(to_versions) > 1 or (to_versions[0] is None and len(extras) > 1)
-    use_group = has_group and (group_eligible or bool(planned[0].cfg.get("groupSingleUpdates")))
-    first = sorted(planned, key=lambda p: (p.update.dependency.dep_name, p.update.dependency.package_file))[0]
+    single_group = has_group and not group_eligible
+    use_group = has_group and (group_eligible or bool(items[0].cfg.get("groupSingleUpdates")))
+    first = sorted(items, key=lambda i: (i.update.dependency.dep_name, i.update.dependency.package_file))[0]
     values = dict(first.values)
     if len(extras) > 1 and not group_eligible and to_versions[0]:
         values["commitMessageExtra"] = f"to v{to_versions[0]}"
     if use_group:
-        group_block = first.cfg.get("group") or {}
-        values.update({k: v for k, v in group_block.items() if k not in ("branchTopic", "branchName")})
-        if not group_eligible:
+        values.update({k: v for k, v in (first.cfg.get("group") or {}).items() if k not in ("branchTopic", "branchName")})
+        if single_group:
             values["commitMessageExtra"] = ""
     else:
         values["groupName"] = None
     is_digest = first.update.update_type in (UpdateType.DIGEST, UpdateType.PIN_DIGEST)
     if (len(to_versions) > 1 and len(to_values) > 1 and len(extras) > 1) or (len(extras) > 1 and is_digest):
         values["commitMessageExtra"] = ""
-    message = _message(values)
-    updates = tuple(replace_branch(p.update, name) for p in planned)
-    title = render(str(values["prTitle"]), values) if values.get("prTitle") else message
+    if any(i.update.update_type is UpdateType.MAJOR for i in items):
+        values["updateType"] = "major"
+    message, lower = _message(values)
+    if values.get("commitBody"):
+        message += "\n\n" + render(str(values["commitBody"]), values).strip()
+    labels = [*(values.get("labels") or [])]
+    for item in items:
+        labels += [*(item.cfg.get("labels") or []), *(item.cfg.get("addLabels") or [])]
     return Branch(
         name=name,
-        updates=updates,
+        updates=tuple(replace(i.update, branch_name=name) for i in items),
         commit_message=message,
-        pr_title=title,
+        pr_title=_title(values, message, lower, use_group),
         group_name=values.get("groupName") or None,
+        labels=tuple(dict.fromkeys(str(label) for label in labels)),
+        assignees=tuple(dict.fromkeys(str(a) for i in items for a in i.cfg.get("assignees") or [])),
+        reviewers=tuple(dict.fromkeys(str(r) for i in items for r in i.cfg.get("reviewers") or [])),
+        automerge=all(bool(i.cfg.get("automerge")) for i in items),
+        update_type=str(values.get("updateType")),
+        settings=first.cfg,
     )
-
-
-def replace_branch(update: Update, name: str) -> Update:
-    from dataclasses import replace
-
-    return replace(update, branch_name=name)

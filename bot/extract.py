@@ -11,11 +11,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.edit import decode_text
-from bot.model import Dependency, Problem
+from bot.image import InvalidReference
+from bot.image import parse as parse_image
+from bot.model import Dependency, ExtractResult, Problem
 from bot.patterns import file_matches, is_ignored, match_list
 from managers import MANAGERS, Manager
 
@@ -94,3 +96,49 @@ def extract_files(selected: Mapping[str, Sequence[str]], contents: Mapping[str, 
         if found:
             files[name] = tuple(found)
     return Extracted(dependencies=tuple(deps), problems=tuple(problems), files=files)
+
+
+def _alias(dep: Dependency, aliases: Mapping[str, str]) -> Dependency:
+    """Renovate's registryAliases: the reference keeps its text, the lookup name changes."""
+    text = dep.replace_string
+    for key, value in aliases.items():
+        if not text.startswith(f"{key}/"):
+            continue
+        try:
+            ref = parse_image(f"{value}{text[len(key):]}")
+        except InvalidReference:
+            return dep
+        written = f"{key}{ref.name[len(value):]}"
+        return replace(dep, dep_name=written, package_name=ref.name, current_value=ref.tag,
+                       current_digest=ref.digest, skip_reason=None)
+    return dep
+
+
+def apply_registry_aliases(deps: list[Dependency], config: Mapping[str, Any]) -> list[Dependency]:
+    aliases = {str(k): str(v).rstrip("/") for k, v in (config.get("registryAliases") or {}).items()}
+    if not aliases:
+        return deps
+    return [_alias(d, aliases) if d.skip_reason in (None, "contains-variable") else d for d in deps]
+
+
+class AliasedManager:
+    """A manager whose extraction applies registryAliases, so edits verify against the
+    same dependencies the run found."""
+
+    def __init__(self, manager: Manager, aliases: Mapping[str, str]):
+        self.manager = manager
+        self.aliases = aliases
+        self.NAME = manager.NAME
+        self.FILE_PATTERNS = manager.FILE_PATTERNS
+        self.DATASOURCES = manager.DATASOURCES
+        self.PREFILTER = manager.PREFILTER
+
+    def extract(self, text: str, path: str) -> ExtractResult:
+        result = self.manager.extract(text, path)
+        deps = apply_registry_aliases(list(result.dependencies), {"registryAliases": self.aliases})
+        return ExtractResult(dependencies=tuple(deps), problems=result.problems)
+
+
+def manager_for(name: str, config: Mapping[str, Any]) -> Manager:
+    aliases = config.get("registryAliases") or {}
+    return AliasedManager(MANAGERS[name], aliases) if aliases else MANAGERS[name]

@@ -1,9 +1,12 @@
-"""Dependency + releases + settings -> candidate updates (Renovate's lookupUpdates).
+"""Dependency + releases + settings -> updates (Renovate's lookupUpdates).
 
-``plan_updates`` is pure: it takes one dependency, its effective settings and the tags
-the registry has, and returns the version updates and the digest work it needs.
-``lookup_all`` does the I/O around it: one tags request per image repository, one
-digest request per distinct (repository, tag), all concurrent and deduplicated.
+``version_buckets`` is pure: one dependency, its settings and the registry's tags in,
+the candidate tags per bucket (major / non-major by default) out, newest first.
+``lookup_dependency`` does the I/O around it: one tags request per image repository,
+timestamps where ``minimumReleaseAge`` needs them, one digest request per distinct
+(repository, tag); every update then gets its own settings (packageRules again, now
+with the update to match on, and the block of its type), and an update whose settings
+say ``enabled: false`` is dropped with a reason.
 """
 
 from __future__ import annotations
@@ -12,11 +15,17 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from bot import image
+from bot.config import merge
+from bot.durations import parse_duration
 from bot.errors import DependencyError, RegistryError
-from bot.model import Dependency, Problem, ReleaseInfo, Update, UpdateType
+from bot.model import Dependency, Problem, Release, ReleaseInfo, Update, UpdateType
+from bot.patterns import compile_js, compile_pattern, is_regex_pattern
+from bot.rules import Context, apply_rules
+from bot.template import render
 from bot.versioning import Versioning, get_versioning
 
 log = logging.getLogger(__name__)
@@ -26,6 +35,12 @@ class Datasource(Protocol):
     async def get_releases(self, registry_url: str, repository: str) -> ReleaseInfo: ...
 
     async def get_digest(self, registry_url: str, repository: str, tag: str) -> str | None: ...
+
+
+class FirstSeen(Protocol):
+    """When upkeep first saw a digest (for release age where registries give no time)."""
+
+    def first_seen(self, key: str, now: datetime) -> datetime: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,14 +66,81 @@ def lookup_target(dep: Dependency, registry_urls: Sequence[str]) -> Target:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Planned:
+    """An update and the settings that apply to it."""
+
+    update: Update
+    settings: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Skipped:
+    """An update that exists but will not be made, and why (for the dashboard/report)."""
+
+    dep_name: str
+    new_value: str | None
+    update_type: str
+    reason: str  # "disabled" | "pending" (release age)
+    pending_versions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DepLookup:
     """The result of looking one dependency up."""
 
     dependency: Dependency
-    updates: tuple[Update, ...] = ()
+    planned: tuple[Planned, ...] = ()
     skip_reason: str | None = None
     problems: tuple[Problem, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
     target: Target | None = None
+    filtered: str | None = None  # why newer tags were all filtered out, if they were
+
+    @property
+    def updates(self) -> tuple[Update, ...]:
+        return tuple(p.update for p in self.planned)
+
+
+# -- choosing versions (pure) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Compat:
+    """``versionCompatibility``: the version part of a tag and its fixed remainder."""
+
+    version: str
+    compatibility: str | None
+
+
+def split_compat(value: str, pattern: str | None) -> Compat | None:
+    if not pattern:
+        return Compat(version=value, compatibility=None)
+    match = compile_js(pattern).match(value)
+    if match is None or match.groupdict().get("version") is None:
+        return None
+    return Compat(version=match["version"], compatibility=match.groupdict().get("compatibility"))
+
+
+def _allowed(settings: Mapping[str, Any], v: Versioning, current: str) -> Callable[[str], bool] | None:
+    """Renovate's allowedVersions: /regex/ (``!`` negates), a version/range of the versioning."""
+    raw = settings.get("allowedVersions")
+    if not raw:
+        return None
+    text = render(str(raw), {"currentVersion": current, "major": v.get_major(current),
+                             "minor": v.get_minor(current), "patch": v.get_patch(current)})
+    negated = text.startswith("!/")
+    body = text[1:] if negated else text
+    if is_regex_pattern(body):
+        matches = compile_pattern(body, nocase=False)
+        return lambda tag: matches(tag) is not negated
+
+    def in_range(tag: str) -> bool:
+        try:
+            return v.matches(tag, text)
+        except ValueError:
+            return False
+
+    return in_range
 
 
 def _bucket(settings: Mapping[str, Any], v: Versioning, current: str, new: str) -> str:
@@ -67,75 +149,162 @@ def _bucket(settings: Mapping[str, Any], v: Versioning, current: str, new: str) 
     if v.get_major(current) != v.get_major(new):
         return f"v{v.get_major(new)}" if settings.get("separateMultipleMajor") else "major"
     if v.get_minor(current) != v.get_minor(new):
+        if settings.get("separateMultipleMinor"):
+            return f"v{v.get_major(new)}.{v.get_minor(new)}"
         return "minor" if settings.get("separateMinorPatch") else "non-major"
     return "patch" if settings.get("separateMinorPatch") else "non-major"
 
 
-def _filter_unstable(v: Versioning, current: str, tags: Sequence[str], candidates: list[str]) -> list[str]:
-    current_known = any(v.equals(t, current) for t in tags if v.is_version(t))
-    if current_known and v.is_stable(current):
-        return [c for c in candidates if v.is_stable(c)]
+def _keep_unstable(v: Versioning, current: str, known: bool, tag: str) -> bool:
+    if v.is_stable(tag):
+        return True
+    if known and v.is_stable(current):
+        return False
     same = (v.get_major(current), v.get_minor(current), v.get_patch(current))
-    return [c for c in candidates if v.is_stable(c) or (v.get_major(c), v.get_minor(c), v.get_patch(c)) == same]
+    return (v.get_major(tag), v.get_minor(tag), v.get_patch(tag)) == same
 
 
-def version_updates(dep: Dependency, settings: Mapping[str, Any], v: Versioning, tags: Sequence[str]) -> list[Update]:
-    """The newest compatible tag per bucket (major / non-major by default)."""
-    current = dep.current_value
-    assert current is not None
-    candidates = [t for t in tags if v.is_version(t) and v.is_greater_than(t, current)]
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Buckets:
+    current: str  # the version part of the current value
+    buckets: dict[str, list[str]]  # bucket -> version parts, newest first
+    tags: dict[str, str]  # version part -> full tag
+    filtered: str | None = None
+
+
+def version_buckets(dep: Dependency, settings: Mapping[str, Any], tags: Sequence[str]) -> Buckets | None:
+    """Newer compatible versions per bucket, newest first; None if the current value is
+    not a version of the dependency's versioning."""
+    v = get_versioning(str(settings.get("versioning") or "docker"))
+    pattern = settings.get("versionCompatibility")
+    compat = split_compat(dep.current_value or "", str(pattern) if pattern else None)
+    if compat is None or not compat.version or not v.is_version(compat.version):
+        return None
+    current = compat.version
+    by_version: dict[str, str] = {}
+    for tag in tags:
+        parts = split_compat(tag, str(pattern) if pattern else None)
+        if parts is not None and parts.compatibility == compat.compatibility and v.is_version(parts.version):
+            by_version.setdefault(parts.version, tag)
+    versions = list(by_version)
+    known = any(v.equals(t, current) for t in versions)
+    newer = [t for t in versions if v.is_greater_than(t, current)]
+    reason = None
+    if not newer:
+        return Buckets(current=current, buckets={}, tags=by_version)
+    candidates = newer
+    max_major = int(settings.get("maxMajorIncrement") or 0)
+    if max_major > 0 and (cur_major := v.get_major(current)) is not None:
+        candidates = [t for t in candidates if (v.get_major(t) or 0) - cur_major <= max_major]
+    allowed = _allowed(settings, v, current)
+    if allowed is not None:
+        kept = [t for t in candidates if allowed(t)]
+        reason = reason or ("allowedVersions" if candidates and not kept else None)
+        candidates = kept
     if settings.get("ignoreUnstable", True):
-        candidates = _filter_unstable(v, current, tags, candidates)
-    candidates = [t for t in candidates if v.is_compatible(t, current)]
-    buckets: dict[str, str] = {}
-    for tag in candidates:
-        key = _bucket(settings, v, current, tag)
-        best = buckets.get(key)
-        if best is None or v.compare(tag, best) > 0:
-            buckets[key] = tag
-    updates = []
-    for tag in buckets.values():
-        updates.append(
-            Update(
-                dependency=dep,
-                update_type=UpdateType(v.update_type(current, tag)),
-                new_value=tag,
-                new_digest=None,
-                current_version=current,
-                new_version=tag,
-                new_major=v.get_major(tag),
-                new_minor=v.get_minor(tag),
-                new_patch=v.get_patch(tag),
-            )
-        )
-    updates.sort(key=lambda u: v.sort_key(str(u.new_value)))
-    return updates
+        kept = [t for t in candidates if _keep_unstable(v, current, known, t)]
+        reason = reason or ("unstable" if candidates and not kept else None)
+        candidates = kept
+    compatible = [t for t in candidates if v.is_compatible(t, current)]
+    if candidates and not compatible:
+        reason = reason or "suffix or precision differs"
+    buckets: dict[str, list[str]] = {}
+    for tag in sorted(compatible, key=v.sort_key, reverse=True):
+        buckets.setdefault(_bucket(settings, v, current, tag), []).append(tag)
+    return Buckets(current=current, buckets=buckets, tags=by_version, filtered=reason)
+
+
+def make_update(dep: Dependency, settings: Mapping[str, Any], current: str, new_version: str, new_value: str) -> Update:
+    v = get_versioning(str(settings.get("versioning") or "docker"))
+    to_version = getattr(v, "value_to_version", None)  # docker: "1.2.3-alpine" -> "1.2.3"
+    return Update(
+        dependency=dep,
+        update_type=UpdateType(v.update_type(current, new_version)),
+        new_value=new_value,
+        new_digest=None,
+        current_version=to_version(current) if to_version else current,
+        new_version=to_version(new_version) if to_version else new_version,
+        new_major=v.get_major(new_version),
+        new_minor=v.get_minor(new_version),
+        new_patch=v.get_patch(new_version),
+    )
 
 
 def plan_updates(dep: Dependency, settings: Mapping[str, Any], tags: Sequence[str]) -> tuple[list[Update], str | None]:
-    """Candidate updates (without new digests yet) and a skip reason, if any."""
-    v = get_versioning(str(settings.get("versioning") or "docker"))
+    """Candidate updates without release-age gating or digests (the newest per bucket),
+    and a skip reason, if any."""
+    buckets = version_buckets(dep, settings, tags)
     wants_digest = bool(settings.get("pinDigests")) or dep.current_digest is not None
     updates: list[Update] = []
-    current = dep.current_value
-    if current and v.is_version(current):
-        updates = version_updates(dep, settings, v, tags)
+    if buckets is not None:
+        for versions in buckets.buckets.values():
+            updates.append(make_update(dep, settings, buckets.current, versions[0], buckets.tags[versions[0]]))
     elif not wants_digest:
-        return [], "invalid-value" if current else None
-    if dep.current_digest:
-        updates.append(Update(dependency=dep, update_type=UpdateType.DIGEST, new_value=current, new_digest=None))
-    elif settings.get("pinDigests"):
-        updates.append(Update(dependency=dep, update_type=UpdateType.PIN_DIGEST, new_value=current, new_digest=None))
+        return [], "invalid-value"
+    updates.extend(digest_updates(dep, settings))
     return updates, None
+
+
+def digest_updates(dep: Dependency, settings: Mapping[str, Any]) -> list[Update]:
+    if dep.current_digest:
+        return [Update(dependency=dep, update_type=UpdateType.DIGEST, new_value=dep.current_value, new_digest=None)]
+    if settings.get("pinDigests"):
+        return [Update(dependency=dep, update_type=UpdateType.PIN_DIGEST, new_value=dep.current_value, new_digest=None)]
+    return []
+
+
+# -- update settings --------------------------------------------------------------------------
+
+#: The docker datasource's defaults (Renovate's ``DockerDatasource.defaultConfig``).
+DOCKER_DEFAULTS: dict[str, Any] = {
+    "commitMessageTopic": "{{{depName}}} Docker tag",
+    "commitMessageExtra": (
+        "to {{#if isPinDigest}}{{{newDigestShort}}}{{else}}{{#if isMajor}}{{{prettyNewMajor}}}"
+        "{{else}}{{{prettyNewVersion}}}{{/if}}{{/if}}"
+    ),
+    "digest": {
+        "branchTopic": "{{{depNameSanitized}}}-{{{currentValue}}}",
+        "commitMessageExtra": "to {{newDigestShort}}",
+        "commitMessageTopic": "{{{depName}}}{{#if currentValue}}:{{{currentValue}}}{{/if}} Docker digest",
+        "group": {"commitMessageTopic": "{{{groupName}}}", "commitMessageExtra": ""},
+    },
+}
+
+UPDATE_BLOCKS = ("major", "minor", "patch", "pin", "digest", "pinDigest")
+
+
+def update_settings(dep_settings: Mapping[str, Any], update: Update, ctx: Context) -> dict[str, Any]:
+    """Layer one update's settings as Renovate's flattenUpdates does: the dependency's
+    settings, the datasource's defaults, packageRules, the block of the update's type,
+    packageRules again (now seeing the update)."""
+    rules: Sequence[Mapping[str, Any]] = dep_settings.get("packageRules") or []
+    ctx = replace(ctx, update=update)
+    cfg = dict(dep_settings)
+    if update.dependency.datasource == "docker":
+        cfg = merge(cfg, DOCKER_DEFAULTS)
+    cfg = apply_rules(cfg, rules, ctx)
+    block = cfg.get(str(update.update_type))
+    if isinstance(block, Mapping):
+        cfg = merge(cfg, block)
+    for name in UPDATE_BLOCKS:
+        cfg.pop(name, None)
+    return apply_rules(cfg, rules, ctx)
+
+
+# -- I/O ------------------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
 class LookupRun:
-    """Shared state of one repository's lookups."""
+    """Shared state of one repository's lookups: every request made once."""
 
     datasource: Datasource
+    base_branch: str | None = None
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    first_seen: FirstSeen | None = None
     releases: dict[Target, asyncio.Task[ReleaseInfo]] = field(default_factory=dict)
     digests: dict[tuple[Target, str], asyncio.Task[str | None]] = field(default_factory=dict)
+    created: dict[tuple[Target, str], asyncio.Task[datetime | None]] = field(default_factory=dict)
 
     def tags(self, target: Target) -> asyncio.Task[ReleaseInfo]:
         if target not in self.releases:
@@ -151,6 +320,33 @@ class LookupRun:
                 self.datasource.get_digest(target.registry_url, target.repository, tag)
             )
         return self.digests[key]
+
+    async def timestamp(self, target: Target, release: Release | None, tag: str) -> datetime | None:
+        """A tag's release time: the registry's, else its image's ``created``, else when
+        upkeep first saw its digest."""
+        if release is not None and release.timestamp is not None:
+            return release.timestamp
+        get_created = getattr(self.datasource, "get_created", None)
+        if get_created is not None:
+            key = (target, tag)
+            if key not in self.created:
+                self.created[key] = asyncio.ensure_future(get_created(target.registry_url, target.repository, tag))
+            try:
+                created = await self.created[key]
+            except DependencyError:
+                created = None
+            if created is not None:
+                return created
+        if self.first_seen is None:
+            return None
+        digest = await self.digest(target, tag)
+        if digest is None:
+            return None
+        return self.first_seen.first_seen(f"{target.registry_url}/{target.repository}@{digest}", self.now)
+
+
+def _problem(dep: Dependency, message: str, level: str = "warning") -> Problem:
+    return Problem(level=level, message=message, file=dep.package_file, line=dep.line, dep_name=dep.dep_name)
 
 
 async def lookup_dependency(run: LookupRun, dep: Dependency, settings: Mapping[str, Any]) -> DepLookup:
@@ -169,39 +365,75 @@ async def lookup_dependency(run: LookupRun, dep: Dependency, settings: Mapping[s
     try:
         info = await run.tags(target)
     except DependencyError as exc:
-        problem = Problem(level="warning", message=str(exc), file=dep.package_file, line=dep.line, dep_name=dep.dep_name)
-        return DepLookup(dependency=dep, skip_reason=exc.skip_reason, problems=(problem,), target=target)
-    tags = [r.version for r in info.releases]
-    candidates, skip = plan_updates(dep, settings, tags)
-    if skip:
-        return DepLookup(dependency=dep, skip_reason=skip, target=target)
+        return DepLookup(dependency=dep, skip_reason=exc.skip_reason, problems=(_problem(dep, str(exc)),), target=target)
+    releases = {r.version: r for r in info.releases}
+    buckets = version_buckets(dep, settings, list(releases))
     wants_digest = bool(settings.get("pinDigests")) or dep.current_digest is not None
+    if buckets is None and not wants_digest:
+        return DepLookup(dependency=dep, skip_reason="invalid-value", target=target)
+
+    ctx = Context(dep=dep, base_branch=run.base_branch, registry_url=target.registry_url, now=run.now)
     problems: list[Problem] = []
-    updates: list[Update] = []
-    for update in candidates:
+    skipped: list[Skipped] = []
+    candidates: list[tuple[Update, dict[str, Any]]] = []
+    if buckets is not None:
+        for versions in buckets.buckets.values():
+            chosen = await _choose_by_age(run, target, dep, settings, buckets, versions, releases, ctx, skipped)
+            if chosen is not None:
+                candidates.append(chosen)
+    for update in digest_updates(dep, settings):
+        candidates.append((update, update_settings(settings, update, ctx)))
+
+    planned: list[Planned] = []
+    for update, usettings in candidates:
+        if usettings.get("enabled") is False:
+            skipped.append(Skipped(dep_name=dep.dep_name, new_value=update.new_value, update_type=str(update.update_type), reason="disabled"))
+            continue
         if wants_digest:
             tag = update.new_value or "latest"
             try:
                 new_digest = await run.digest(target, tag)
             except DependencyError as exc:
-                new_digest = None
                 log.debug("digest lookup failed: %s", exc)
+                new_digest = None
             if new_digest is None:
-                problems.append(
-                    Problem(
-                        level="warning",
-                        message=f"could not determine the digest of {dep.dep_name}:{tag}; update dropped",
-                        file=dep.package_file,
-                        line=dep.line,
-                        dep_name=dep.dep_name,
-                    )
-                )
+                problems.append(_problem(dep, f"could not determine the digest of {dep.dep_name}:{tag}; update dropped"))
                 continue
             if update.update_type in (UpdateType.DIGEST, UpdateType.PIN_DIGEST) and new_digest == dep.current_digest:
                 continue
             update = replace(update, new_digest=new_digest)
-        updates.append(update)
-    return DepLookup(dependency=dep, updates=tuple(updates), problems=tuple(problems), target=target)
+        planned.append(Planned(update=update, settings=usettings))
+    return DepLookup(
+        dependency=dep, planned=tuple(planned), problems=tuple(problems), skipped=tuple(skipped),
+        target=target, filtered=buckets.filtered if buckets is not None else None,
+    )
+
+
+async def _choose_by_age(
+    run: LookupRun, target: Target, dep: Dependency, settings: Mapping[str, Any], buckets: Buckets,
+    versions: list[str], releases: Mapping[str, Release], ctx: Context, skipped: list[Skipped],
+) -> tuple[Update, dict[str, Any]] | None:
+    """The newest version of a bucket old enough for ``minimumReleaseAge`` (Renovate's
+    internal checks, strict): newer ones are reported pending."""
+    pending: list[str] = []
+    for version in versions:
+        tag = buckets.tags[version]
+        update = make_update(dep, settings, buckets.current, version, tag)
+        usettings = update_settings(settings, update, ctx)
+        minimum = usettings.get("minimumReleaseAge")
+        if minimum:
+            stamp = await run.timestamp(target, releases.get(tag), tag)
+            if stamp is None or run.now - stamp < parse_duration(str(minimum)):
+                pending.append(tag)
+                continue
+        if pending:
+            update = replace(update, pending_versions=tuple(pending))
+        return update, usettings
+    if pending:
+        newest = make_update(dep, settings, buckets.current, versions[0], buckets.tags[versions[0]])
+        skipped.append(Skipped(dep_name=dep.dep_name, new_value=newest.new_value, update_type=str(newest.update_type),
+                               reason="pending", pending_versions=tuple(pending)))
+    return None
 
 
 async def lookup_all(
@@ -209,9 +441,15 @@ async def lookup_all(
     deps: Sequence[Dependency],
     settings: Sequence[Mapping[str, Any]],
     progress: Callable[[str], None] | None = None,
+    *,
+    base_branch: str | None = None,
+    now: datetime | None = None,
+    first_seen: FirstSeen | None = None,
 ) -> list[DepLookup]:
     """Look up every dependency concurrently; tags and digests are fetched once each."""
-    run = LookupRun(datasource=datasource)
+    run = LookupRun(datasource=datasource, base_branch=base_branch, first_seen=first_seen)
+    if now is not None:
+        run.now = now
     done = 0
 
     async def one(dep: Dependency, s: Mapping[str, Any]) -> DepLookup:
@@ -226,9 +464,10 @@ async def lookup_all(
         async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(one(d, s)) for d, s in zip(deps, settings, strict=True)]
     except BaseExceptionGroup as eg:
-        for task in [*run.releases.values(), *run.digests.values()]:
+        pending = [*run.releases.values(), *run.digests.values(), *run.created.values()]
+        for task in pending:
             task.cancel()
-        await asyncio.gather(*run.releases.values(), *run.digests.values(), return_exceptions=True)
+        await asyncio.gather(*pending, return_exceptions=True)
         registry_errors = eg.subgroup(RegistryError)
         if registry_errors is not None:
             raise _first(registry_errors) from None
@@ -242,3 +481,4 @@ def _first(group: BaseExceptionGroup[RegistryError]) -> RegistryError:
         exc = exc.exceptions[0]
     assert isinstance(exc, RegistryError)
     return exc
+

@@ -12,9 +12,11 @@ snake_case here and camelCase in the JSON report.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,6 +110,7 @@ class Update:
     new_major: int | None = None
     new_minor: int | None = None
     new_patch: int | None = None
+    pending_versions: tuple[str, ...] = ()  # newer versions still held by minimumReleaseAge
     branch_name: str = ""
 
     @property
@@ -135,6 +138,14 @@ class Branch:
     commit_message: str
     pr_title: str
     group_name: str | None = None
+    labels: tuple[str, ...] = ()
+    assignees: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()
+    automerge: bool = False
+    update_type: str | None = None  # "major" if any update is major, else the first's
+    #: The branch's settings (its first update's, as in Renovate): schedule, automerge
+    #: type, rebaseWhen, prBodyColumns…
+    settings: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -148,6 +159,8 @@ class BranchOutcome(StrEnum):
     BLOCKED = "blocked"
     ERROR = "error"
     PLANNED = "planned"  # dry run
+    NOT_SCHEDULED = "not-scheduled"  # outside the schedule: not created / not updated
+    LIMITED = "limited"  # branchConcurrentLimit reached
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

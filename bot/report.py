@@ -68,6 +68,12 @@ def repository_report(result: RunResult) -> dict[str, Any]:
             for b in result.branches
         ],
         "problems": [_problem(p) for p in result.problems],
+        "skipped": [
+            {"depName": s.dep_name, "newValue": s.new_value, "updateType": s.update_type,
+             "reason": s.reason, "pendingVersions": list(s.pending_versions)}
+            for s in result.extra.get("skipped", [])  # type: ignore[attr-defined]
+        ],
+        "filtered": dict(result.extra.get("filtered", {})),  # type: ignore[call-overload]
     }
 
 

@@ -1,22 +1,43 @@
 """packageRules: three-state matchers and the effective settings of one dependency.
 
 Each matcher looks at one field of a rule and returns ``None`` when the rule does not
-constrain that field, else whether the dependency matches. A rule applies when no
-matcher says ``False`` and at least one says ``True`` (Renovate ignores a rule with no
+constrain that field, else whether the context matches. A rule applies when no matcher
+says ``False`` and at least one says ``True`` (Renovate ignores a rule with no
 matchers). Matching rules merge in order; later wins. A new matcher is one function
 appended to ``MATCHERS``.
+
+Rules are applied at two moments, as in Renovate: for a dependency (no update yet:
+update matchers such as ``matchUpdateTypes`` and ``matchNewValue`` say ``False``), and
+again for each update.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from bot.config import merge
-from bot.model import Dependency
-from bot.patterns import match_list
+from bot.durations import age_matches
+from bot.model import Dependency, Update
+from bot.patterns import compile_pattern, match_list
 
-Matcher = Callable[[Mapping[str, Any], Dependency], bool | None]
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Context:
+    """What rules can match on."""
+
+    dep: Dependency
+    update: Update | None = None
+    base_branch: str | None = None
+    registry_url: str | None = None
+    current_timestamp: datetime | None = None
+    now: datetime | None = None
+    versioning: str = "docker"  # the versioning in effect when the rule is evaluated
+
+
+Matcher = Callable[[Mapping[str, Any], Context], bool | None]
 
 
 def _list(rule: Mapping[str, Any], key: str) -> list[str] | None:
@@ -24,56 +45,134 @@ def _list(rule: Mapping[str, Any], key: str) -> list[str] | None:
     return [str(v) for v in value] if isinstance(value, list) and value else None
 
 
-def match_datasources(rule: Mapping[str, Any], dep: Dependency) -> bool | None:
-    wanted = _list(rule, "matchDatasources")
-    return None if wanted is None else dep.datasource in wanted
+def _list_matcher(key: str, field: Callable[[Context], str | None], *, nocase: bool = True) -> Matcher:
+    def matcher(rule: Mapping[str, Any], ctx: Context) -> bool | None:
+        wanted = _list(rule, key)
+        if wanted is None:
+            return None
+        value = field(ctx)
+        return value is not None and match_list(value, wanted, nocase=nocase)
+
+    matcher.__name__ = key
+    return matcher
 
 
-def match_managers(rule: Mapping[str, Any], dep: Dependency) -> bool | None:
-    wanted = _list(rule, "matchManagers")
-    return None if wanted is None else dep.manager in wanted
+def _exact_matcher(key: str, field: Callable[[Context], str | None]) -> Matcher:
+    def matcher(rule: Mapping[str, Any], ctx: Context) -> bool | None:
+        wanted = _list(rule, key)
+        if wanted is None:
+            return None
+        value = field(ctx)
+        return value is not None and value in wanted
+
+    matcher.__name__ = key
+    return matcher
 
 
-def match_package_names(rule: Mapping[str, Any], dep: Dependency) -> bool | None:
-    wanted = _list(rule, "matchPackageNames")
-    return None if wanted is None else match_list(dep.package_name, wanted)
+def _single_pattern(key: str, field: Callable[[Context], str | None]) -> Matcher:
+    """``matchCurrentValue`` / ``matchNewValue``: one /regex/ or glob, ``!`` negates."""
+
+    def matcher(rule: Mapping[str, Any], ctx: Context) -> bool | None:
+        pattern = rule.get(key)
+        if pattern is None:
+            return None
+        value = field(ctx)
+        if value is None:
+            return False
+        return match_list(value, [str(pattern)], nocase=False)
+
+    matcher.__name__ = key
+    return matcher
 
 
-def match_dep_names(rule: Mapping[str, Any], dep: Dependency) -> bool | None:
-    wanted = _list(rule, "matchDepNames")
-    return None if wanted is None else match_list(dep.dep_name, wanted)
+def match_update_types(rule: Mapping[str, Any], ctx: Context) -> bool | None:
+    wanted = _list(rule, "matchUpdateTypes")
+    if wanted is None:
+        return None
+    return ctx.update is not None and str(ctx.update.update_type) in wanted
 
 
-def match_file_names(rule: Mapping[str, Any], dep: Dependency) -> bool | None:
-    wanted = _list(rule, "matchFileNames")
-    return None if wanted is None else match_list(dep.package_file, wanted, nocase=False)
+def match_current_version(rule: Mapping[str, Any], ctx: Context) -> bool | None:
+    """A /regex/ (``!`` negates) on the current tag, or a range of the dependency's versioning."""
+    pattern = rule.get("matchCurrentVersion")
+    if pattern is None:
+        return None
+    current = ctx.dep.current_value
+    if current is None:
+        return False
+    text = str(pattern)
+    negated = text.startswith("!") and len(text) > 1 and text[1] == "/"
+    body = text[1:] if negated else text
+    if body.startswith("/"):
+        return compile_pattern(body, nocase=False)(current) is not negated
+    from bot.versioning import get_versioning
+
+    versioning = get_versioning(ctx.versioning)
+    if not versioning.is_version(current):
+        return False
+    try:
+        return versioning.matches(current, text)
+    except ValueError:
+        return False
+
+
+def match_current_age(rule: Mapping[str, Any], ctx: Context) -> bool | None:
+    wanted = rule.get("matchCurrentAge")
+    if wanted is None:
+        return None
+    if ctx.current_timestamp is None or ctx.now is None:
+        return False
+    return age_matches(ctx.now - ctx.current_timestamp, str(wanted))
 
 
 MATCHERS: tuple[Matcher, ...] = (
-    match_datasources,
-    match_managers,
-    match_package_names,
-    match_dep_names,
-    match_file_names,
+    _exact_matcher("matchDatasources", lambda c: c.dep.datasource),
+    _exact_matcher("matchManagers", lambda c: c.dep.manager),
+    _list_matcher("matchPackageNames", lambda c: c.dep.package_name),
+    _list_matcher("matchDepNames", lambda c: c.dep.dep_name),
+    _exact_matcher("matchDepTypes", lambda c: c.dep.dep_type),
+    _list_matcher("matchFileNames", lambda c: c.dep.package_file, nocase=False),
+    match_update_types,
+    _single_pattern("matchCurrentValue", lambda c: c.dep.current_value),
+    _single_pattern("matchNewValue", lambda c: c.update.new_value if c.update else None),
+    match_current_version,
+    match_current_age,
+    _list_matcher("matchRegistryUrls", lambda c: c.registry_url, nocase=False),
+    _list_matcher("matchBaseBranches", lambda c: c.base_branch, nocase=False),
 )
 
-_MATCH_KEYS = frozenset(
-    {"matchDatasources", "matchManagers", "matchPackageNames", "matchDepNames", "matchFileNames", "description"}
-)
+MATCH_KEYS = frozenset(m.__name__ for m in MATCHERS if m.__name__.startswith("match")) | {
+    "matchUpdateTypes", "matchCurrentVersion", "matchCurrentAge", "description",
+}
 
 
-def rule_applies(rule: Mapping[str, Any], dep: Dependency) -> bool:
-    verdicts = [m(rule, dep) for m in MATCHERS]
+def rule_applies(rule: Mapping[str, Any], ctx: Context) -> bool:
+    verdicts = [m(rule, ctx) for m in MATCHERS]
     if any(v is False for v in verdicts):
         return False
     return any(v is True for v in verdicts)
 
 
-def settings_for(config: Mapping[str, Any], dep: Dependency) -> dict[str, Any]:
-    """The effective settings of ``dep``: the config, with every matching rule merged in."""
-    result = {k: v for k, v in config.items() if k != "packageRules"}
-    rules: Sequence[Mapping[str, Any]] = config.get("packageRules") or []
+#: Options whose values concatenate across matching rules instead of replacing.
+CONCAT = frozenset({"addLabels"})
+
+
+def apply_rules(config: Mapping[str, Any], rules: Sequence[Mapping[str, Any]], ctx: Context) -> dict[str, Any]:
+    """``config`` with every rule that matches ``ctx`` merged in, in order."""
+    result = dict(config)
     for rule in rules:
-        if rule_applies(rule, dep):
-            result = merge(result, {k: v for k, v in rule.items() if k not in _MATCH_KEYS})
+        if "matchCurrentVersion" in rule:
+            ctx = replace(ctx, versioning=str(result.get("versioning") or "docker"))
+        if rule_applies(rule, ctx):
+            actions = {k: v for k, v in rule.items() if k not in MATCH_KEYS}
+            for key in CONCAT & actions.keys():
+                actions[key] = [*(result.get(key) or []), *actions[key]]
+            result = merge(result, actions)
     return result
+
+
+def settings_for(config: Mapping[str, Any], dep: Dependency, **context: Any) -> dict[str, Any]:
+    """The effective settings of ``dep``: the config (``packageRules`` kept, for later
+    stages to apply again), with every matching rule merged in."""
+    rules: Sequence[Mapping[str, Any]] = config.get("packageRules") or []
+    return apply_rules(config, rules, Context(dep=dep, **context))

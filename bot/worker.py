@@ -9,38 +9,35 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+import re
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from bot import config as cfgmod
 from bot.branches import make_branches
+from bot.cache import FirstSeenCache, default_cache_dir
 from bot.edit import apply_updates, decode_text, encode_like
 from bot.errors import ConfigError, EditError, RegistryError
-from bot.extract import extract_files, select_files
+from bot.extract import apply_registry_aliases, extract_files, manager_for, select_files
 from bot.git import Git
 from bot.hostrules import HostRules
 from bot.http import Http
-from bot.lookup import Datasource, DepLookup, lookup_all
-from bot.model import (
-    Branch,
-    BranchOutcome,
-    BranchResult,
-    Dependency,
-    Problem,
-    RunResult,
-    Update,
-)
+from bot.lookup import Datasource, DepLookup, Planned, Skipped, lookup_all
+from bot.model import Branch, BranchOutcome, BranchResult, Dependency, Problem, RunResult, Update
 from bot.platforms.base import Platform
 from bot.progress import silent
 from bot.rules import settings_for
+from bot.schedule import is_due
 from datasources.docker import DockerDatasource
-from managers import MANAGERS
 
 log = logging.getLogger(__name__)
 
 DatasourceFactory = Callable[[Mapping[str, Any]], AbstractAsyncContextManager[Datasource]]
+_CONVENTIONAL = re.compile(r"^\w+(\([\w./-]+\))?!?: \S")
 
 
 @dataclass(slots=True)
@@ -51,44 +48,8 @@ class Context:
     base_branch: str
     base_commit: str
     config: dict[str, Any]
+    now: datetime
     problems: list[Problem] = field(default_factory=list)
-
-
-def load_repo_config(git: Git, commit: str, files: list[str], global_config: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
-    """The repository's effective config (defaults < global < repository)."""
-    problems: list[Problem] = []
-    name = cfgmod.find_config_file(files)
-    repo_cfg: dict[str, Any] = {}
-    if name is not None:
-        text = git.read_blobs(commit, [name])[name].decode("utf-8", errors="replace")
-        loaded = cfgmod.validate(cfgmod.parse_text(text, name), name, repository=True)
-        if loaded.errors:
-            raise ConfigError("; ".join(loaded.errors))
-        problems.extend(Problem(level="warning", message=w, file=name) for w in loaded.warnings)
-        repo_cfg = loaded.config
-    return cfgmod.effective(global_config, repo_cfg), problems
-
-
-def extract_stage(ctx: Context) -> tuple[list[Dependency], dict[str, tuple[str, ...]]]:
-    files = ctx.git.ls_files(ctx.base_commit)
-    selected = select_files(files, ctx.config)
-    wanted = sorted({p for paths in selected.values() for p in paths})
-    contents = ctx.git.read_blobs(ctx.base_commit, wanted)
-    extracted = extract_files(selected, contents)
-    ctx.problems.extend(extracted.problems)
-    return list(extracted.dependencies), extracted.files
-
-
-def settings_per_dep(config: Mapping[str, Any], deps: list[Dependency]) -> dict[Dependency, dict[str, Any]]:
-    """Rules matched once per distinct (manager, file, names) rather than per reference."""
-    cache: dict[tuple[str, str, str, str, str], dict[str, Any]] = {}
-    result = {}
-    for dep in deps:
-        key = (dep.manager, dep.package_file, dep.dep_name, dep.package_name, dep.datasource)
-        if key not in cache:
-            cache[key] = settings_for(config, dep)
-        result[dep] = cache[key]
-    return result
 
 
 @asynccontextmanager
@@ -99,18 +60,75 @@ async def docker_datasource(config: Mapping[str, Any]) -> AsyncIterator[Datasour
         yield DockerDatasource(http)
 
 
+def load_repo_config(git: Git, commit: str, files: list[str], global_config: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """The repository's effective config (defaults < global < repository)."""
+    problems: list[Problem] = []
+    name = cfgmod.find_config_file(files)
+    repo_cfg: dict[str, Any] = {}
+    if name is not None:
+        text = git.read_blobs(commit, [name])[name].decode("utf-8", errors="replace")
+
+        def read_preset(path: str) -> str | None:
+            blob = git.read_blobs(commit, [path]).get(path)
+            return None if blob is None else blob.decode("utf-8", errors="replace")
+
+        loaded = cfgmod.validate(cfgmod.parse_text(text, name), name, repository=True, read_preset=read_preset)
+        if loaded.errors:
+            raise ConfigError("; ".join(loaded.errors))
+        problems.extend(Problem(level="warning", message=w, file=name) for w in loaded.warnings)
+        repo_cfg = loaded.config
+    return cfgmod.effective(global_config, repo_cfg), problems
+
+
+def detect_semantic_commits(git: Git, commit: str) -> bool:
+    """Renovate's semanticCommits "auto": the repository's recent history is conventional."""
+    subjects = git.out("log", "-10", "--format=%s", commit).splitlines()
+    return bool(subjects) and sum(bool(_CONVENTIONAL.match(s)) for s in subjects) * 2 > len(subjects)
+
+
+def extract_stage(ctx: Context) -> tuple[list[Dependency], dict[str, tuple[str, ...]]]:
+    files = ctx.git.ls_files(ctx.base_commit)
+    selected = select_files(files, ctx.config)
+    wanted = sorted({p for paths in selected.values() for p in paths})
+    contents = ctx.git.read_blobs(ctx.base_commit, wanted)
+    extracted = extract_files(selected, contents)
+    ctx.problems.extend(extracted.problems)
+    deps = apply_registry_aliases(list(extracted.dependencies), ctx.config)
+    return deps, extracted.files
+
+
+def settings_per_dep(config: Mapping[str, Any], deps: Sequence[Dependency], base_branch: str | None = None) -> dict[Dependency, dict[str, Any]]:
+    """Rules matched once per distinct (manager, file, names, value) rather than per reference."""
+    cache: dict[tuple[str | None, ...], dict[str, Any]] = {}
+    result = {}
+    for dep in deps:
+        key = (dep.manager, dep.package_file, dep.dep_name, dep.package_name, dep.datasource, dep.dep_type, dep.current_value)
+        if key not in cache:
+            cache[key] = settings_for(config, dep, base_branch=base_branch)
+        result[dep] = cache[key]
+    return result
+
+
 def lookup_stage(
     make_datasource: DatasourceFactory,
-    config: Mapping[str, Any],
+    ctx: Context,
     deps: list[Dependency],
     settings: Mapping[Dependency, Mapping[str, Any]],
     progress: Callable[[str], None] = silent,
 ) -> list[DepLookup]:
-    async def run() -> list[DepLookup]:
-        async with make_datasource(config) as datasource:
-            return await lookup_all(datasource, deps, [settings[d] for d in deps], progress)
+    cache = FirstSeenCache(Path(ctx.config["cacheDir"]) if ctx.config.get("cacheDir") else default_cache_dir())
 
-    return asyncio.run(run())
+    async def run() -> list[DepLookup]:
+        async with make_datasource(ctx.config) as datasource:
+            return await lookup_all(
+                datasource, deps, [settings[d] for d in deps], progress,
+                base_branch=ctx.base_branch, now=ctx.now, first_seen=cache,
+            )
+
+    try:
+        return asyncio.run(run())
+    finally:
+        cache.save()
 
 
 def branch_changes(ctx: Context, branch: Branch) -> dict[str, bytes]:
@@ -122,12 +140,25 @@ def branch_changes(ctx: Context, branch: Branch) -> dict[str, bytes]:
     changes = {}
     for path, updates in by_file.items():
         raw = originals[path]
-        manager = MANAGERS[updates[0].dependency.manager]
+        manager = manager_for(updates[0].dependency.manager, ctx.config)
         text = decode_text(raw)
         new_text = apply_updates(text, path, manager, updates)
         if new_text != text:
             changes[path] = encode_like(raw, new_text)
     return changes
+
+
+def scheduled(branch: Branch, config: Mapping[str, Any], now: datetime) -> bool:
+    entries = branch.settings.get("schedule") or ["at any time"]
+    return is_due(list(entries), branch.settings.get("timezone") or config.get("timezone"), now)
+
+
+def branch_limit(config: Mapping[str, Any]) -> int:
+    """branchConcurrentLimit, defaulting to prConcurrentLimit; 0 means no limit."""
+    value = config.get("branchConcurrentLimit")
+    if value is None:
+        value = config.get("prConcurrentLimit") or 0
+    return int(value)
 
 
 def run_repository(
@@ -138,11 +169,15 @@ def run_repository(
     dry_run: str | None = None,
     repository: str = ".",
     progress: Callable[[str], None] = silent,
+    now: datetime | None = None,
 ) -> RunResult:
     git, base_branch, base_commit = platform.init_repo()
     files = git.ls_files(base_commit)
     config, problems = load_repo_config(git, base_commit, files, global_config)
-    ctx = Context(git=git, base_branch=base_branch, base_commit=base_commit, config=config, problems=problems)
+    if config.get("semanticCommits") == "auto":
+        config["semanticCommits"] = "enabled" if detect_semantic_commits(git, base_commit) else "disabled"
+    ctx = Context(git=git, base_branch=base_branch, base_commit=base_commit, config=config,
+                  now=now or datetime.now(UTC), problems=problems)
     if config.get("enabled") is False:
         return RunResult(repository=repository, status="disabled", problems=tuple(ctx.problems), base_branch=base_branch)
 
@@ -152,27 +187,39 @@ def run_repository(
     if dry_run == "extract":
         return RunResult(repository=repository, status="success", dependencies=tuple(deps), problems=tuple(ctx.problems), base_branch=base_branch)
 
-    settings = settings_per_dep(config, deps)
+    settings = settings_per_dep(config, deps, base_branch)
     try:
-        lookups = lookup_stage(make_datasource, config, deps, settings, progress)
+        lookups = lookup_stage(make_datasource, ctx, deps, settings, progress)
     except RegistryError as exc:
         ctx.problems.append(Problem(level="error", message=str(exc)))
         return RunResult(repository=repository, status="error", dependencies=tuple(deps), problems=tuple(ctx.problems), base_branch=base_branch)
 
-    deps = [_with_skip(lk) for lk in lookups]
-    settings = {d: settings[lk.dependency] for d, lk in zip(deps, lookups, strict=True)}
-    updates: list[Update] = []
-    for lk, dep in zip(lookups, deps, strict=True):
+    deps = [replace(lk.dependency, skip_reason=lk.skip_reason) if lk.skip_reason != lk.dependency.skip_reason else lk.dependency for lk in lookups]
+    planned: list[Planned] = []
+    skipped: list[Skipped] = []
+    for lk in lookups:
         ctx.problems.extend(lk.problems)
-        updates.extend(_rebind(u, dep) for u in lk.updates)
-    branches = make_branches(updates, settings)
+        planned.extend(lk.planned)
+        skipped.extend(lk.skipped)
+    branches = make_branches(planned, base_branch=base_branch)
     updates = [u for b in branches for u in b.updates]
+    extra = {"skipped": skipped, "filtered": {lk.dependency.dep_name: lk.filtered for lk in lookups if lk.filtered}}
     if dry_run == "lookup":
-        return _result(repository, ctx, deps, updates, [BranchResult(branch=b, result=BranchOutcome.PLANNED) for b in branches])
+        return _result(repository, ctx, deps, updates, [BranchResult(branch=b, result=BranchOutcome.PLANNED) for b in branches], extra)
 
+    existing = git.branches(str(config.get("branchPrefix") or "upkeep/"))
+    limit = branch_limit(config)
+    active = len(existing)
     results = []
     for index, branch in enumerate(branches, 1):
         progress(f"writing branch {index}/{len(branches)}: {branch.name}")
+        is_new = branch.name not in existing
+        if not scheduled(branch, config, ctx.now) and (is_new or not branch.settings.get("updateNotScheduled", True)):
+            results.append(BranchResult(branch=branch, result=BranchOutcome.NOT_SCHEDULED, message="outside the schedule"))
+            continue
+        if is_new and limit and active >= limit:
+            results.append(BranchResult(branch=branch, result=BranchOutcome.LIMITED, message=f"branchConcurrentLimit {limit} reached"))
+            continue
         try:
             changes = branch_changes(ctx, branch)
         except EditError as exc:
@@ -182,25 +229,16 @@ def run_repository(
         if dry_run == "full":
             results.append(BranchResult(branch=branch, result=BranchOutcome.PLANNED))
             continue
-        results.append(platform.ensure_branch(branch, base_commit, changes))
-    return _result(repository, ctx, deps, updates, results)
+        outcome = platform.ensure_branch(branch, base_commit, changes)
+        if is_new and outcome.result is BranchOutcome.CREATED:
+            active += 1
+        results.append(outcome)
+    return _result(repository, ctx, deps, updates, results, extra)
 
 
-def _with_skip(lk: DepLookup) -> Dependency:
-    from dataclasses import replace
-
-    if lk.skip_reason and lk.skip_reason != lk.dependency.skip_reason:
-        return replace(lk.dependency, skip_reason=lk.skip_reason)
-    return lk.dependency
-
-
-def _rebind(update: Update, dep: Dependency) -> Update:
-    from dataclasses import replace
-
-    return update if update.dependency is dep else replace(update, dependency=dep)
-
-
-def _result(repository: str, ctx: Context, deps: list[Dependency], updates: list[Update], results: list[BranchResult]) -> RunResult:
+def _result(
+    repository: str, ctx: Context, deps: list[Dependency], updates: list[Update], results: list[BranchResult], extra: dict[str, Any]
+) -> RunResult:
     bad = any(r.result in (BranchOutcome.ERROR, BranchOutcome.BLOCKED) for r in results)
     errors = any(p.level == "error" for p in ctx.problems)
     return RunResult(
@@ -211,4 +249,5 @@ def _result(repository: str, ctx: Context, deps: list[Dependency], updates: list
         branches=tuple(results),
         problems=tuple(ctx.problems),
         base_branch=ctx.base_branch,
+        extra=extra,
     )

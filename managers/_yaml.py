@@ -29,7 +29,7 @@ import bisect
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import yaml
 
@@ -411,6 +411,8 @@ def image_dependency(
             return None, None
         raw = text[found.extent.start : found.extent.end]
         bad = skipped(manager, path, raw, found.extent, found.line, dep_type, "invalid-value")
+        shown = found.value.strip()  # report the image, not the YAML text around it
+        bad = replace(bad, dep_name=shown, package_name=shown)
         problem = Problem(
             level="warning",
             message="image value uses YAML escapes or spans several lines; not updated",

@@ -48,3 +48,9 @@ def token_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registr
     workdir = tmp_path_factory.mktemp("token-registry")
     with running(start_token_registry(workdir, REGISTRY_USER, REGISTRY_PASSWORD)) as reg:
         yield reg
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """upkeep's on-disk cache goes to a temporary folder, never the user's home."""
+    monkeypatch.setenv("UPKEEP_CACHE_DIR", str(tmp_path_factory.mktemp("upkeep-cache")))

@@ -8,7 +8,9 @@ import pytest
 
 from bot import config as cfgmod
 from bot.branches import clean_branch_name, make_branches, sanitize_dep_name
+from bot.lookup import Planned, make_update, update_settings
 from bot.model import Dependency, Span, Update, UpdateType
+from bot.rules import Context, settings_for
 
 D1 = "sha256:" + "1a2b3c4d" * 8
 D2 = "sha256:" + "9f8e7d6c" * 8
@@ -32,9 +34,16 @@ def upd(d: Dependency, kind: UpdateType, new: str | None, new_digest: str | None
     )
 
 
-def plan(updates: list[Update], config: dict[str, Any] | None = None) -> dict[str, tuple[str, list[Update]]]:
+def planned(updates: list[Update], config: dict[str, Any] | None = None) -> list[Planned]:
     cfg = cfgmod.effective({}, config or {})
-    branches = make_branches(updates, {u.dependency: cfg for u in updates})
+    return [
+        Planned(update=u, settings=update_settings(settings_for(cfg, u.dependency), u, Context(dep=u.dependency)))
+        for u in updates
+    ]
+
+
+def plan(updates: list[Update], config: dict[str, Any] | None = None) -> dict[str, tuple[str, list[Update]]]:
+    branches = make_branches(planned(updates, config))
     return {b.name: (b.commit_message, list(b.updates)) for b in branches}
 
 
@@ -97,3 +106,36 @@ def test_sanitize_dep_name(name: str, expected: str) -> None:
 )
 def test_clean_branch_name(name: str, expected: str) -> None:
     assert clean_branch_name(name) == expected
+
+
+def test_suffixed_tags_show_the_version_without_the_suffix() -> None:
+    # Renovate's docker valueToVersion: the message says v1.26.0 for 1.26.0-alpine
+    a, b = dep(value="1.25.3-alpine", file="a.yaml"), dep(value="1.25.3", file="b.yaml")
+    cfg = cfgmod.effective({}, {})
+    single = make_update(a, cfg, "1.25.3-alpine", "1.26.0-alpine", "1.26.0-alpine")
+    assert (single.current_version, single.new_version) == ("1.25.3", "1.26.0")
+    assert plan([single]) == {"upkeep/nginx-1.x": ("Update nginx Docker tag to v1.26.0", plan([single])["upkeep/nginx-1.x"][1])}
+    both = [single, make_update(b, cfg, "1.25.3", "1.26.0", "1.26.0")]
+    assert {k: v[0] for k, v in plan(both).items()} == {"upkeep/nginx-1.x": "Update nginx Docker tag to v1.26.0"}
+
+
+def test_semantic_commits_and_group_names() -> None:
+    a, b = dep(name="nginx"), dep(name="redis", value="7.0.0")
+    cfg = {"semanticCommits": "enabled", "packageRules": [{"matchUpdateTypes": ["minor", "patch"], "groupName": "all non-major"}]}
+    result = plan([upd(a, UpdateType.MINOR, "1.26.0", major=1), upd(b, UpdateType.PATCH, "7.0.1", major=7)], cfg)
+    assert {k: v[0] for k, v in result.items()} == {"upkeep/all-non-major": "chore(deps): update all non-major"}
+    result = plan([upd(a, UpdateType.MINOR, "1.26.0", major=1)], cfg)  # a group of one uses the dependency's name
+    assert {k: v[0] for k, v in result.items()} == {"upkeep/all-non-major": "chore(deps): update nginx docker tag to v1.26.0"}
+
+
+def test_labels_assignees_and_automerge_are_carried_on_the_branch() -> None:
+    a, b = dep(name="nginx"), dep(name="redis", value="7.0.0")
+    cfg = {"labels": ["deps"], "packageRules": [
+        {"matchPackageNames": ["*"], "groupName": "images", "automerge": True, "addLabels": ["images"], "assignees": ["ann"]},
+        {"matchPackageNames": ["redis"], "automerge": False, "reviewers": ["bob"]},
+    ]}
+    [branch] = make_branches(planned([upd(a, UpdateType.MINOR, "1.26.0", major=1), upd(b, UpdateType.PATCH, "7.0.1", major=7)], cfg))
+    assert branch.labels == ("deps", "images")
+    assert branch.assignees == ("ann",)
+    assert branch.reviewers == ("bob",)
+    assert branch.automerge is False  # every update must automerge

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -43,7 +44,7 @@ def planned(value: str | None, digest: str | None = None, tags: list[str] = TAGS
         ("1.25.3-alpine", {("minor", "1.26.0-alpine"), ("major", "2.0.0-alpine")}),  # same suffix only
         ("1.25", {("minor", "1.26"), ("major", "2.0")}),  # same precision only
         ("1.25-alpine", {("minor", "1.26-alpine")}),
-        ("1", {("major", "20260122")}),  # as in Renovate: a bare date has one release part too
+        ("1", {("major", "2")}),  # 20260122 has one release part too, but maxMajorIncrement (500) drops it
         ("1-alpine", set()),
         ("2.0.0", set()),  # 2.1.0-beta is unstable
         ("1.24.0", {("minor", "1.26.0"), ("major", "2.0.0")}),
@@ -88,7 +89,7 @@ def test_pin_digests_adds_pin_to_every_reference() -> None:
     assert planned("alpine", pinDigests=True) == ({("pinDigest", "alpine")}, None)
     assert planned("1.25.3", pinDigests=True)[0] == {("minor", "1.26.0"), ("major", "2.0.0"), ("pinDigest", "1.25.3")}
     assert planned(None, pinDigests=True) == ({("pinDigest", None)}, None)
-    assert planned(None) == (set(), None)
+    assert planned(None) == (set(), "invalid-value")  # as Renovate: no tag, nothing to pin
 
 
 def test_lookup_target() -> None:
@@ -149,3 +150,76 @@ def test_disabled_and_ignored_dependencies_are_not_looked_up() -> None:
     results = asyncio.run(lookup_all(ds, [a, b], [settings(enabled=False), settings(ignoreDeps=["redis"])]))
     assert [r.skip_reason for r in results] == ["disabled", "ignored"]
     assert ds.calls == []
+
+
+def test_version_compatibility_keeps_the_fixed_part() -> None:
+    tags = ["1.2.0-jdk11", "1.3.0-jdk11", "1.4.0-jdk17", "2.0.0-jdk11"]
+    pattern = "^(?<version>[^-]+)(?<compatibility>-.*)?$"
+    assert planned("1.2.0-jdk11", tags=tags, versionCompatibility=pattern)[0] == {("minor", "1.3.0-jdk11"), ("major", "2.0.0-jdk11")}
+
+
+def test_allowed_versions_range_regex_and_negated_regex() -> None:
+    assert planned("1.25.3", allowedVersions="<2")[0] == {("minor", "1.26.0")}
+    assert planned("1.25.3", allowedVersions="/^1\\.25\\./")[0] == {("patch", "1.25.4")}
+    assert planned("1.25.3", allowedVersions="!/^2\\./")[0] == {("minor", "1.26.0")}
+
+
+def test_max_major_increment() -> None:
+    tags = ["1.0.0", "2.0.0", "3.0.0", "9.0.0"]
+    assert planned("1.0.0", tags=tags, maxMajorIncrement=2)[0] == {("major", "3.0.0")}
+    assert planned("1.0.0", tags=tags, maxMajorIncrement=0)[0] == {("major", "9.0.0")}
+
+
+def test_regex_versioning_from_settings() -> None:
+    tags = ["7.2.4-debian-12-r1", "7.2.5-debian-12-r0", "7.2.5-debian-11-r3", "8.0.0-debian-12-r0"]
+    versioning = "regex:^(?<major>\\d+)\\.(?<minor>\\d+)\\.(?<patch>\\d+)-(?<compatibility>.+)-r(?<build>\\d+)$"
+    assert planned("7.2.4-debian-12-r1", tags=tags, versioning=versioning)[0] == {
+        ("patch", "7.2.5-debian-12-r0"), ("major", "8.0.0-debian-12-r0")
+    }
+
+
+def test_update_level_rules_can_disable_major_updates() -> None:
+    ds = FakeDatasource({"library/nginx": ["1.0.0", "1.1.0", "2.0.0"]}, {})
+    rule = {"matchUpdateTypes": ["major"], "enabled": False}
+    [result] = asyncio.run(lookup_all(ds, [dep("1.0.0")], [settings(packageRules=[rule])]))
+    assert [(str(u.update_type), u.new_value) for u in result.updates] == [("minor", "1.1.0")]
+    assert [(s.update_type, s.reason) for s in result.skipped] == [("major", "disabled")]
+
+
+def test_minimum_release_age_holds_young_tags_and_falls_back_to_older_ones() -> None:
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    stamps = {"1.1.0": now - timedelta(days=10), "1.2.0": now - timedelta(hours=2)}
+
+    class Stamped(FakeDatasource):
+        async def get_releases(self, registry_url: str, repository: str) -> ReleaseInfo:
+            info = await super().get_releases(registry_url, repository)
+            releases = tuple(Release(version=r.version, timestamp=stamps.get(r.version)) for r in info.releases)
+            return ReleaseInfo(package_name=info.package_name, registry_url=registry_url, lookup_name=repository, releases=releases)
+
+    ds = Stamped({"library/nginx": ["1.0.0", "1.1.0", "1.2.0"]}, {})
+    [result] = asyncio.run(lookup_all(ds, [dep("1.0.0")], [settings(minimumReleaseAge="3 days")], now=now))
+    [update] = result.updates
+    assert update.new_value == "1.1.0"
+    assert update.pending_versions == ("1.2.0",)
+    [result] = asyncio.run(lookup_all(ds, [dep("1.1.0")], [settings(minimumReleaseAge="3 days")], now=now))
+    assert result.updates == ()
+    assert [(s.new_value, s.reason) for s in result.skipped] == [("1.2.0", "pending")]
+
+
+def test_release_age_without_registry_time_counts_from_first_seen() -> None:
+    class Memory:
+        def __init__(self) -> None:
+            self.seen: dict[str, datetime] = {}
+
+        def first_seen(self, key: str, now: datetime) -> datetime:
+            return self.seen.setdefault(key, now)
+
+    d = "sha256:" + "e" * 64
+    ds = FakeDatasource({"library/nginx": ["1.0.0", "1.1.0"]}, {("library/nginx", "1.1.0"): d})
+    memory = Memory()
+    day0 = datetime(2026, 12, 1, tzinfo=UTC)
+    [first] = asyncio.run(lookup_all(ds, [dep("1.0.0")], [settings(minimumReleaseAge="3 days")], now=day0, first_seen=memory))
+    assert first.updates == ()
+    later = day0 + timedelta(days=4)
+    [second] = asyncio.run(lookup_all(ds, [dep("1.0.0")], [settings(minimumReleaseAge="3 days")], now=later, first_seen=memory))
+    assert [u.new_value for u in second.updates] == ["1.1.0"]
