@@ -93,14 +93,17 @@ def compile_pattern(pattern: str, *, nocase: bool) -> Callable[[str], bool]:
 
 def match_list(value: str, patterns: Sequence[str], *, nocase: bool = True) -> bool:
     """Renovate's matchRegexOrGlobList: one positive pattern must match (if there are
-    any), and no negated (``!``) pattern may match."""
+    any), and no negated (``!``) pattern may match; a lone ``*`` matches anything, even
+    across ``/``; an empty list matches nothing."""
+    if not patterns:
+        return False
     positives = [p for p in patterns if not p.startswith("!")]
     negatives = [p[1:] for p in patterns if p.startswith("!")]
     if any(compile_pattern(p, nocase=nocase)(value) for p in negatives):
         return False
     if not positives:
         return True
-    return any(compile_pattern(p, nocase=nocase)(value) for p in positives)
+    return any(p == "*" or compile_pattern(p, nocase=nocase)(value) for p in positives)
 
 
 def file_matches(path: str, patterns: Sequence[str]) -> bool:

@@ -41,8 +41,10 @@ Matcher = Callable[[Mapping[str, Any], Context], bool | None]
 
 
 def _list(rule: Mapping[str, Any], key: str) -> list[str] | None:
+    """The rule's patterns for ``key``; None when the rule does not set it (an empty
+    list is set, and matches nothing, as in Renovate)."""
     value = rule.get(key)
-    return [str(v) for v in value] if isinstance(value, list) and value else None
+    return [str(v) for v in value] if isinstance(value, list) else None
 
 
 def _list_matcher(key: str, field: Callable[[Context], str | None], *, nocase: bool = True) -> Matcher:

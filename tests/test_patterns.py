@@ -20,6 +20,8 @@ NAME_CASES = [
     ("redis", ["*", "!redis"], False),  # any matching negation fails
     ("nginx", ["red*", "ngi*"], True),  # one positive suffices
     ("postgres", ["{postgres,mysql}"], True),
+    ("ghcr.io/org/app", ["*"], True),  # a lone * matches across /
+    ("nginx", [], False),  # an empty list matches nothing
 ]
 
 
