@@ -160,7 +160,10 @@ class BranchOutcome(StrEnum):
     ERROR = "error"
     PLANNED = "planned"  # dry run
     NOT_SCHEDULED = "not-scheduled"  # outside the schedule: not created / not updated
-    LIMITED = "limited"  # branchConcurrentLimit reached
+    LIMITED = "limited"  # branchConcurrentLimit / prConcurrentLimit / prHourlyLimit reached
+    AWAITING_APPROVAL = "awaiting-approval"  # dependencyDashboardApproval
+    IGNORED = "ignored"  # its PR was closed unmerged
+    AUTOMERGED = "automerged"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -169,6 +172,8 @@ class BranchResult:
     result: BranchOutcome
     commit: str | None = None
     message: str | None = None
+    pr: int | None = None
+    pr_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

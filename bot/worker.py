@@ -207,18 +207,25 @@ def run_repository(
     if dry_run == "lookup":
         return _result(repository, ctx, deps, updates, [BranchResult(branch=b, result=BranchOutcome.PLANNED) for b in branches], extra)
 
-    existing = git.branches(str(config.get("branchPrefix") or "upkeep/"))
+    existing = platform.existing_branches(str(config.get("branchPrefix") or "upkeep/"))
+    requested = platform.requested()
     limit = branch_limit(config)
-    active = len(existing)
+    hourly = int(config.get("prHourlyLimit") or 0) if platform.name != "local" else 0
+    active, created = len(existing), 0
     results = []
     for index, branch in enumerate(branches, 1):
         progress(f"writing branch {index}/{len(branches)}: {branch.name}")
         is_new = branch.name not in existing
-        if not scheduled(branch, config, ctx.now) and (is_new or not branch.settings.get("updateNotScheduled", True)):
+        forced = branch.name in requested.get("create", set())
+        if is_new and branch.settings.get("dependencyDashboardApproval") and branch.name not in requested.get("approve", set()):
+            results.append(BranchResult(branch=branch, result=BranchOutcome.AWAITING_APPROVAL, message="waiting for approval on the dashboard"))
+            continue
+        if not forced and not scheduled(branch, config, ctx.now) and (is_new or not branch.settings.get("updateNotScheduled", True)):
             results.append(BranchResult(branch=branch, result=BranchOutcome.NOT_SCHEDULED, message="outside the schedule"))
             continue
-        if is_new and limit and active >= limit:
-            results.append(BranchResult(branch=branch, result=BranchOutcome.LIMITED, message=f"branchConcurrentLimit {limit} reached"))
+        if is_new and not forced and ((limit and active >= limit) or (hourly and created >= hourly)):
+            which = f"branchConcurrentLimit/prConcurrentLimit {limit}" if limit and active >= limit else f"prHourlyLimit {hourly}"
+            results.append(BranchResult(branch=branch, result=BranchOutcome.LIMITED, message=f"{which} reached"))
             continue
         try:
             changes = branch_changes(ctx, branch)
@@ -232,8 +239,11 @@ def run_repository(
         outcome = platform.ensure_branch(branch, base_commit, changes)
         if is_new and outcome.result is BranchOutcome.CREATED:
             active += 1
+            created += 1
         results.append(outcome)
-    return _result(repository, ctx, deps, updates, results, extra)
+    if dry_run == "full":
+        return _result(repository, ctx, deps, updates, results, extra)
+    return platform.finalize(_result(repository, ctx, deps, updates, results, extra))
 
 
 def _result(

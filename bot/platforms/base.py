@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.git import Git
-from bot.model import Branch, BranchResult
+from bot.model import Branch, BranchResult, RunResult
 
 
 class Platform(Protocol):
@@ -25,8 +25,22 @@ class Platform(Protocol):
         """Open the repository: (git, base branch name, base commit)."""
         ...
 
+    def existing_branches(self, prefix: str) -> dict[str, str]:
+        """upkeep's branches (names starting with ``prefix``) as they are now: name -> commit."""
+        ...
+
+    def requested(self) -> Mapping[str, set[str]]:
+        """What people asked for on the dashboard: action -> branch names
+        (``approve``, ``create``, ``rebase``, ``recreate``)."""
+        ...
+
     def ensure_branch(self, branch: Branch, base_commit: str, changes: Mapping[str, bytes]) -> BranchResult:
-        """Make ``branch`` one commit on top of ``base_commit`` carrying ``changes``."""
+        """Make ``branch`` one commit on top of ``base_commit`` carrying ``changes``
+        (and, on a forge, its pull request)."""
+        ...
+
+    def finalize(self, result: RunResult) -> RunResult:
+        """After every branch: clean up what is no longer needed, update the dashboard."""
         ...
 
 

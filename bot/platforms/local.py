@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from bot.errors import GitError, RepositoryError
 from bot.git import Git, Identity
-from bot.model import Branch, BranchOutcome, BranchResult
+from bot.model import Branch, BranchOutcome, BranchResult, RunResult
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,16 @@ class LocalPlatform:
             raise RepositoryError(f"{self.path}: no branch {base!r} (or it has no commits yet)")
         self.git = git
         return git, base, commit
+
+    def existing_branches(self, prefix: str) -> dict[str, str]:
+        assert self.git is not None, "init_repo first"
+        return self.git.branches(prefix)
+
+    def requested(self) -> Mapping[str, set[str]]:
+        return {}  # no dashboard on the local platform
+
+    def finalize(self, result: RunResult) -> RunResult:
+        return result  # branches that are no longer needed are left in place (README)
 
     def ensure_branch(self, branch: Branch, base_commit: str, changes: Mapping[str, bytes]) -> BranchResult:
         git = self.git
