@@ -103,7 +103,7 @@ def test_new_version_updates_the_same_branch_and_pr(forge: Forge) -> None:
     pr = forge.open_prs()[f"upkeep/{s}-1.x"]
     assert pr.number == number
     assert pr.title == f"Update {forge.image} Docker tag to v1.2.0"
-    assert f":1.2.0" in forge.file(f"upkeep/{s}-1.x", "compose.yaml")
+    assert ":1.2.0" in forge.file(f"upkeep/{s}-1.x", "compose.yaml")
 
 
 def test_base_moves_and_the_branch_is_rebased_when_behind(forge: Forge) -> None:
@@ -167,7 +167,7 @@ def test_green_checks_lead_to_automerge_by_upkeep(forge: Forge) -> None:
     forge.server.set_status(head, "success", full_name=REPO)
     result = forge.run()
     assert branch_names(result)[branch] == "automerged"
-    assert f":1.1.0" in forge.file("main", "compose.yaml")
+    assert ":1.1.0" in forge.file("main", "compose.yaml")
 
 
 def test_platform_automerge_is_enabled_and_the_forge_merges(forge: Forge) -> None:

@@ -101,7 +101,8 @@ class ForgePlatform:
         return self.remote.remote_branches(prefix)
 
     def ensure_branch(self, branch: Branch, base_commit: str, changes: Mapping[str, bytes]) -> BranchResult:
-        assert self.remote is not None and self.git is not None
+        assert self.remote is not None
+        assert self.git is not None
         s = branch.settings
         pr = self.forge.find_pr(branch.name)
         if pr is not None and pr.state is not PrState.OPEN and pr.title == branch.pr_title:
@@ -184,7 +185,8 @@ class ForgePlatform:
 
     def _push(self, branch: Branch, base: str, changes: Mapping[str, bytes], remote_sha: str | None,
               rebase_asked: bool) -> tuple[BranchOutcome, str]:
-        assert self.git is not None and self.remote is not None
+        assert self.git is not None
+        assert self.remote is not None
         if remote_sha is not None and not rebase_asked:
             same_content = self._carries(remote_sha, changes) and self.git.message_of(remote_sha) == branch.commit_message.strip()
             parent = self.git.out("rev-parse", f"{remote_sha}^")
