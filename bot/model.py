@@ -187,4 +187,4 @@ class RunResult:
     branches: tuple[BranchResult, ...] = ()
     problems: tuple[Problem, ...] = ()
     base_branch: str | None = None
-    extra: dict[str, object] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)

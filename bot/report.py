@@ -71,9 +71,9 @@ def repository_report(result: RunResult) -> dict[str, Any]:
         "skipped": [
             {"depName": s.dep_name, "newValue": s.new_value, "updateType": s.update_type,
              "reason": s.reason, "pendingVersions": list(s.pending_versions)}
-            for s in result.extra.get("skipped", [])  # type: ignore[attr-defined]
+            for s in result.extra.get("skipped", [])
         ],
-        "filtered": dict(result.extra.get("filtered", {})),  # type: ignore[call-overload]
+        "filtered": dict(result.extra.get("filtered", {})),
     }
 
 

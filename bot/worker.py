@@ -208,7 +208,15 @@ def run_repository(
         return _result(repository, ctx, deps, updates, [BranchResult(branch=b, result=BranchOutcome.PLANNED) for b in branches], extra)
 
     existing = platform.existing_branches(str(config.get("branchPrefix") or "upkeep/"))
-    requested = platform.requested()
+    requested = platform.requested(str(config.get("dependencyDashboardTitle") or "Dependency Dashboard"))
+    extra["dashboard"] = {
+        "enabled": bool(config.get("dependencyDashboard") or config.get("dependencyDashboardApproval")),
+        "title": config.get("dependencyDashboardTitle"),
+    }
+
+    def asked(action: str, branch: Branch) -> bool:
+        names = requested.get(action, set())
+        return branch.name in names or "*" in names
     limit = branch_limit(config)
     hourly = int(config.get("prHourlyLimit") or 0) if platform.name != "local" else 0
     active, created = len(existing), 0
@@ -216,8 +224,8 @@ def run_repository(
     for index, branch in enumerate(branches, 1):
         progress(f"writing branch {index}/{len(branches)}: {branch.name}")
         is_new = branch.name not in existing
-        forced = branch.name in requested.get("create", set())
-        if is_new and branch.settings.get("dependencyDashboardApproval") and branch.name not in requested.get("approve", set()):
+        forced = asked("create", branch)
+        if is_new and branch.settings.get("dependencyDashboardApproval") and not asked("approve", branch):
             results.append(BranchResult(branch=branch, result=BranchOutcome.AWAITING_APPROVAL, message="waiting for approval on the dashboard"))
             continue
         if not forced and not scheduled(branch, config, ctx.now) and (is_new or not branch.settings.get("updateNotScheduled", True)):

@@ -8,6 +8,7 @@ import logging
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +34,11 @@ class Forge:
     workdir: Path
     image: str
 
-    def run(self, **global_config: Any) -> RunResult:
+    def run(self, now: datetime | None = None, **global_config: Any) -> RunResult:
         config = {"hostRules": [{"matchHost": "127.0.0.1", "insecureRegistry": True}], **global_config}
         with GitHubForge(TOKEN, endpoint=self.server.api_url, repository=REPO, throttle=False, retries=0) as forge:
-            platform = ForgePlatform(forge, REPO, workdir=self.workdir, author=BOT)
-            return run_repository(platform, config, repository=REPO)
+            platform = ForgePlatform(forge, REPO, workdir=self.workdir, author=BOT, now=now)
+            return run_repository(platform, config, repository=REPO, now=now)
 
     def push(self, files: dict[str, str], branch: str = "main", author: str = "Alice <alice@example.invalid>") -> None:
         self.server.push_commit(branch, {k: v.encode() for k, v in files.items()}, author=author, full_name=REPO)
@@ -235,3 +236,60 @@ def test_token_never_reaches_logs_reports_or_git_config(forge: Forge, caplog: py
     for pr in forge.open_prs().values():
         assert TOKEN not in (pr.body or "")
 
+
+
+def dashboard_issue(forge: Forge) -> Any:
+    issues = [i for i in forge.server.repo(REPO).items.values() if not i.pull and i.title == "Dependency Dashboard"]
+    assert len(issues) == 1
+    return issues[0]
+
+
+def tick(forge: Forge, issue: Any, marker: str) -> None:
+    body = issue.body.replace(f"- [ ] <!-- {marker} -->", f"- [x] <!-- {marker} -->")
+    assert body != issue.body, marker
+    forge.server.edit_issue_body(issue.number, body, full_name=REPO)
+
+
+def test_dashboard_approval_holds_branches_until_ticked(forge: Forge) -> None:
+    forge.push({"renovate.json": json.dumps({"dependencyDashboardApproval": True})})
+    result = forge.run()
+    s = sanitized(forge.image)
+    assert set(branch_names(result).values()) == {"awaiting-approval"}
+    assert forge.open_prs() == {}
+    issue = dashboard_issue(forge)
+    assert "## Pending Approval" in issue.body
+    assert "## Detected Dependencies" in issue.body
+    assert f"`{forge.image}:1.0.0`" in issue.body
+
+    tick(forge, issue, f"approve-branch=upkeep/{s}-2.x")
+    result = forge.run()
+    assert branch_names(result) == {f"upkeep/{s}-1.x": "awaiting-approval", f"upkeep/{s}-2.x": "created"}
+    assert set(forge.open_prs()) == {f"upkeep/{s}-2.x"}
+    issue = dashboard_issue(forge)
+    assert "## Open" in issue.body
+    assert f"<!-- approve-branch=upkeep/{s}-2.x -->" not in issue.body
+
+
+def test_dashboard_lists_why_images_were_not_updated_and_unschedules_on_request(forge: Forge) -> None:
+    other = forge.registry.repository("pinned")
+    for tag in ["1.0.0-alpine", "1.1.0", "1.1.0-bookworm"]:
+        forge.registry.push_image(other, tag)
+    forge.push({
+        "renovate.json": json.dumps({"dependencyDashboard": True, "schedule": ["before 4am on the first day of the month"]}),
+        "k8s.yaml": f"apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n      image: {forge.registry.host}/{other}:1.0.0-alpine\n",
+    })
+    wednesday_noon = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    result = forge.run(now=wednesday_noon)
+    s = sanitized(forge.image)
+    issue = dashboard_issue(forge)
+    assert "## Not Updated, and Why" in issue.body
+    assert f"`{forge.registry.host}/{other}`: suffix or precision differs" in issue.body
+    assert branch_names(result)[f"upkeep/{s}-1.x"] == "not-scheduled"
+    assert "## Awaiting Schedule" in issue.body
+    tick(forge, issue, f"unschedule-branch=upkeep/{s}-1.x")
+    result = forge.run(now=wednesday_noon)
+    assert branch_names(result)[f"upkeep/{s}-1.x"] == "created"
+    assert branch_names(result)[f"upkeep/{s}-2.x"] == "not-scheduled"
+    first_of_month = datetime(2027, 1, 1, 3, 0, tzinfo=UTC)
+    result = forge.run(now=first_of_month)
+    assert branch_names(result)[f"upkeep/{s}-2.x"] == "created"

@@ -29,9 +29,9 @@ class Platform(Protocol):
         """upkeep's branches (names starting with ``prefix``) as they are now: name -> commit."""
         ...
 
-    def requested(self) -> Mapping[str, set[str]]:
+    def requested(self, dashboard_title: str) -> Mapping[str, set[str]]:
         """What people asked for on the dashboard: action -> branch names
-        (``approve``, ``create``, ``rebase``, ``recreate``)."""
+        (``approve``, ``create``, ``rebase``, ``recreate``; ``*`` for all)."""
         ...
 
     def ensure_branch(self, branch: Branch, base_commit: str, changes: Mapping[str, bytes]) -> BranchResult:

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.errors import GitError, PlatformError
 from bot.git import Git, Identity, Remote
 from bot.model import Branch, BranchOutcome, BranchResult, RunResult
-from bot.platforms.base import CheckState, Forge, PrState, PullRequest
+from bot import dashboard
+from bot.platforms.base import CheckState, Forge, Issue, PrState, PullRequest
 from bot.prbody import rebase_requested, render_body
 from bot.schedule import is_due
 
@@ -36,16 +36,6 @@ log = logging.getLogger(__name__)
 
 IGNORE_TOPIC = "upkeep Ignore Notification"
 EDITED_TOPIC = "Edited/Blocked Notification"
-
-
-@dataclass(slots=True)
-class Requests:
-    """What people asked for on the dashboard (branch names per action)."""
-
-    approve: set[str] = field(default_factory=set)
-    create: set[str] = field(default_factory=set)  # unschedule / unlimit: create now
-    rebase: set[str] = field(default_factory=set)
-    recreate: set[str] = field(default_factory=set)
 
 
 class ForgePlatform:
@@ -70,7 +60,8 @@ class ForgePlatform:
         self.remote: Remote | None = None
         self.git: Git | None = None
         self.base_commit = ""
-        self.requests = Requests()
+        self.requests: dict[str, set[str]] = {}
+        self.dashboard: Issue | None = None
         self._fetched = False
         self.created_prs = 0
 
@@ -89,9 +80,12 @@ class ForgePlatform:
         self.base_branch, self.base_commit = base, commit
         return self.git, base, commit
 
-    def requested(self) -> Mapping[str, set[str]]:
-        r = self.requests
-        return {"approve": r.approve, "create": r.create, "rebase": r.rebase, "recreate": r.recreate}
+    def requested(self, dashboard_title: str) -> Mapping[str, set[str]]:
+        """Ticked boxes of the Dependency Dashboard issue, if there is one."""
+        self.dashboard = self.forge.find_issue(dashboard_title)
+        if self.dashboard is not None and self.dashboard.state == "open":
+            self.requests = dashboard.parse(self.dashboard.body)
+        return self.requests
 
     def existing_branches(self, prefix: str) -> dict[str, str]:
         assert self.remote is not None
@@ -106,7 +100,7 @@ class ForgePlatform:
         s = branch.settings
         pr = self.forge.find_pr(branch.name)
         if pr is not None and pr.state is not PrState.OPEN and pr.title == branch.pr_title:
-            recreate = branch.name in self.requests.recreate or s.get("recreateWhen") == "always"
+            recreate = branch.name in self.requests.get("recreate", set()) or s.get("recreateWhen") == "always"
             if pr.state is PrState.MERGED:
                 return BranchResult(branch=branch, result=BranchOutcome.UNCHANGED, message=f"already merged in #{pr.number}")
             if not recreate:
@@ -119,7 +113,7 @@ class ForgePlatform:
             return BranchResult(branch=branch, result=BranchOutcome.BLOCKED, message=f"#{pr.number} has the {stop_label!r} label")
 
         remote_sha = self.remote.sha(branch.name)
-        rebase_asked = branch.name in self.requests.rebase or (
+        rebase_asked = branch.name in self.requests.get("rebase", set()) or (
             pr is not None and (rebase_requested(pr.body) or str(s.get("rebaseLabel") or "rebase") in pr.labels)
         )
         edited = remote_sha is not None and self._edited(remote_sha, base_commit)
@@ -146,8 +140,18 @@ class ForgePlatform:
         return result
 
     def finalize(self, result: RunResult) -> RunResult:
-        """Close PRs (and delete branches) whose update is no longer needed."""
+        """Close PRs (and delete branches) whose update is no longer needed; keep the
+        Dependency Dashboard current."""
         assert self.remote is not None
+        board = result.extra.get("dashboard")
+        if isinstance(board, Mapping):
+            title = str(board.get("title") or "Dependency Dashboard")
+            if board.get("enabled"):
+                body = dashboard.render(result)
+                if self.dashboard is None or self.dashboard.body != body or self.dashboard.state != "open":
+                    self.dashboard = self.forge.ensure_issue(title=title, body=body)
+            elif self.dashboard is not None and self.dashboard.state == "open":
+                self.forge.close_issue(self.dashboard.number)
         wanted = {b.branch.name for b in result.branches}
         closed = []
         for name, sha in self.existing_branches(self.prefix).items():

@@ -174,6 +174,7 @@ class GitLabForge:
                 membership=True,
                 min_access_level=DEVELOPER,
                 archived=False,
+                with_merge_requests_enabled=True,
                 simple=True,
                 order_by="id",
                 sort="asc",

@@ -42,7 +42,7 @@ class LocalPlatform:
         assert self.git is not None, "init_repo first"
         return self.git.branches(prefix)
 
-    def requested(self) -> Mapping[str, set[str]]:
+    def requested(self, dashboard_title: str) -> Mapping[str, set[str]]:
         return {}  # no dashboard on the local platform
 
     def finalize(self, result: RunResult) -> RunResult:
