@@ -24,10 +24,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot import dashboard
 from bot.errors import GitError, PlatformError
 from bot.git import Git, Identity, Remote
 from bot.model import Branch, BranchOutcome, BranchResult, RunResult
-from bot import dashboard
 from bot.platforms.base import CheckState, Forge, Issue, PrState, PullRequest
 from bot.prbody import rebase_requested, render_body
 from bot.schedule import is_due
