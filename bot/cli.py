@@ -23,9 +23,10 @@ from bot.config.schema import render as render_schema
 from bot.errors import ConfigError, UpkeepError, UsageError, UserError
 from bot.git import Identity
 from bot.logs import setup_logging
-from bot.model import Problem, RunResult
+from bot.model import RunResult
 from bot.platforms.local import LocalPlatform
 from bot.progress import Progress
+from bot.runner import run_many
 from bot.worker import run_repository
 
 log = logging.getLogger("upkeep")
@@ -52,15 +53,22 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", parents=[common], help="update a repository's image references on branches")
-    run.add_argument("repository", nargs="?", default=".", help="path of a git repository (default: .)")
-    run.add_argument("--platform", default=os.environ.get("UPKEEP_PLATFORM", "local"), choices=["local"])
+    run.add_argument("repositories", nargs="*", metavar="REPOSITORY",
+                     help="local: a path (default .); github/gitlab: owner/name (several allowed)")
+    run.add_argument("--platform", default=os.environ.get("UPKEEP_PLATFORM"), choices=["local", "github", "gitlab"],
+                     help="where branches go (default local; UPKEEP_PLATFORM)")
+    run.add_argument("--token", help="forge token (better: UPKEEP_TOKEN, GITHUB_TOKEN or GITLAB_TOKEN)")
+    run.add_argument("--endpoint", default=os.environ.get("UPKEEP_ENDPOINT"),
+                     help="API endpoint: GitHub Enterprise (https://host/api/v3) or self-managed GitLab")
+    run.add_argument("--autodiscover", action="store_true", help="run on every repository the token can write to")
+    run.add_argument("--parallel", type=int, default=2, metavar="N", help="repositories processed at once (default 2)")
     run.add_argument("--dry-run", nargs="?", const="full", choices=["extract", "lookup", "full"],
                      help="stop after a stage and write nothing (Renovate's dryRun)")
     run.add_argument("--report", metavar="FILE", help="write a JSON report")
     run.add_argument("--base-branch", help="branch to update from (default: the current branch)")
 
     extract = sub.add_parser("extract", parents=[common], help="list the image references found")
-    extract.add_argument("repository", nargs="?", default=".")
+    extract.add_argument("repository", nargs="?", default=".", help="path of a git repository (default: .)")
     extract.add_argument("--json", action="store_true", help="print JSON instead of a table")
     extract.add_argument("--base-branch")
 
@@ -91,20 +99,19 @@ def _platform(args: argparse.Namespace, global_config: dict[str, Any]) -> LocalP
 def cmd_run(args: argparse.Namespace) -> int:
     global_config = load_global(args.config)
     dry_run = args.dry_run or global_config.get("dryRun")
-    repository = str(Path(args.repository).resolve())
+    platform = args.platform or str(global_config.get("platform") or "local")
     progress = Progress(enabled=None if args.log_format == "text" else False)
     try:
-        result = run_repository(_platform(args, global_config), global_config, dry_run=dry_run,
-                                repository=repository, progress=progress)
-    except UserError as exc:
-        result = RunResult(repository=repository, status="error", problems=(Problem(level="error", message=str(exc)),))
+        results = run_many(platform, args.repositories, global_config, token=args.token, endpoint=args.endpoint,
+                           autodiscover=args.autodiscover, parallel=args.parallel, dry_run=dry_run, progress=progress)
     finally:
         progress.done()
-    _emit_problems(result)
-    report.print_summary(result, sys.stdout)
+    for result in results:
+        _emit_problems(result)
+        report.print_summary(result, sys.stdout)
     if args.report:
-        report.write(args.report, [result])
-    return EXIT_USER if result.status == "error" else EXIT_OK
+        report.write(args.report, results)
+    return EXIT_USER if any(r.status == "error" for r in results) else EXIT_OK
 
 
 def cmd_extract(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import config as cfgmod
+from bot import onboarding
 from bot.branches import make_branches
 from bot.cache import FirstSeenCache, default_cache_dir
 from bot.edit import apply_updates, decode_text, encode_like
@@ -28,7 +29,7 @@ from bot.hostrules import HostRules
 from bot.http import Http
 from bot.lookup import Datasource, DepLookup, Planned, Skipped, lookup_all
 from bot.model import Branch, BranchOutcome, BranchResult, Dependency, Problem, RunResult, Update
-from bot.platforms.base import Platform
+from bot.platforms.base import Platform, PrState
 from bot.progress import silent
 from bot.rules import settings_for
 from bot.schedule import is_due
@@ -173,7 +174,68 @@ def run_repository(
 ) -> RunResult:
     git, base_branch, base_commit = platform.init_repo()
     files = git.ls_files(base_commit)
+    require = str(global_config.get("requireConfig") or "required")
+    if require == "ignored":
+        files = [f for f in files if f not in cfgmod.CONFIG_FILES]
+    onboard = getattr(platform, "onboard", None)
+    if cfgmod.find_config_file(files) is None and require == "required" and onboard is not None:
+        return onboard_repository(platform, global_config, make_datasource, git=git, base=(base_branch, base_commit),
+                                  files=files, repository=repository, dry_run=dry_run, now=now)
     config, problems = load_repo_config(git, base_commit, files, global_config)
+    return plan_and_apply(platform, config, problems, make_datasource, git=git, base=(base_branch, base_commit),
+                          dry_run=dry_run, repository=repository, progress=progress, now=now)
+
+
+def onboard_repository(
+    platform: Platform,
+    global_config: Mapping[str, Any],
+    make_datasource: DatasourceFactory,
+    *,
+    git: Git,
+    base: tuple[str, str],
+    files: list[str],
+    repository: str,
+    dry_run: str | None,
+    now: datetime | None,
+) -> RunResult:
+    """A repository without config: the onboarding PR (or nothing, if it was closed)."""
+    prefix = str(global_config.get("branchPrefix") or "upkeep/")
+    branch = f"{prefix}{onboarding.ONBOARDING_BRANCH}"
+    state = platform.onboarding_state(branch)  # type: ignore[attr-defined]
+    if state is PrState.CLOSED:
+        return RunResult(repository=repository, status="disabled", base_branch=base[0], problems=(
+            Problem(level="info", message="the onboarding PR was closed unmerged: upkeep stays out of this repository"),))
+    if global_config.get("onboarding") is False:
+        return RunResult(repository=repository, status="disabled", base_branch=base[0], problems=(
+            Problem(level="warning", message="no config file, and onboarding is disabled"),))
+    loaded = cfgmod.validate(onboarding.ONBOARDING_CONFIG, "renovate.json", repository=True)
+    config = cfgmod.effective(global_config, loaded.config)
+    preview = plan_and_apply(platform, config, [], make_datasource, git=git, base=base, dry_run="lookup",
+                             repository=repository, now=now)
+    if dry_run:
+        return preview
+    result = platform.onboard(  # type: ignore[attr-defined]
+        branch, {"renovate.json": onboarding.config_file()}, title=onboarding.ONBOARDING_TITLE,
+        body=onboarding.body(preview, prefix), message="Add renovate.json",
+    )
+    return RunResult(repository=repository, status="onboarding", dependencies=preview.dependencies,
+                     branches=(result,), problems=preview.problems, base_branch=base[0])
+
+
+def plan_and_apply(
+    platform: Platform,
+    config: dict[str, Any],
+    problems: list[Problem],
+    make_datasource: DatasourceFactory,
+    *,
+    git: Git,
+    base: tuple[str, str],
+    dry_run: str | None,
+    repository: str,
+    progress: Callable[[str], None] = silent,
+    now: datetime | None = None,
+) -> RunResult:
+    base_branch, base_commit = base
     if config.get("semanticCommits") == "auto":
         config["semanticCommits"] = "enabled" if detect_semantic_commits(git, base_commit) else "disabled"
     ctx = Context(git=git, base_branch=base_branch, base_commit=base_commit, config=config,

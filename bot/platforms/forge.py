@@ -179,6 +179,30 @@ class ForgePlatform:
                              base_branch=result.base_branch, extra=extra)
         return result
 
+    # -- onboarding --------------------------------------------------------------------
+
+    def onboarding_state(self, branch: str) -> PrState | None:
+        """The state of the newest onboarding PR, if any (CLOSED: the repository opted out)."""
+        pr = self.forge.find_pr(branch)
+        return pr.state if pr is not None else None
+
+    def onboard(self, branch: str, files: Mapping[str, bytes], *, title: str, body: str, message: str) -> BranchResult:
+        """Open (or refresh) the onboarding PR that adds the config file."""
+        assert self.remote is not None
+        assert self.git is not None
+        remote_sha = self.remote.sha(branch) if branch in self.existing_branches(branch) else None
+        placeholder = Branch(name=branch, updates=(), commit_message=message, pr_title=title)
+        if remote_sha is not None and self._edited(remote_sha, self.base_commit):
+            outcome, commit = BranchOutcome.BLOCKED, remote_sha  # the user is editing the config there
+        else:
+            outcome, commit = self._push(placeholder, self.base_commit, files, remote_sha, False)
+        pr = self.forge.find_pr(branch, state=PrState.OPEN)
+        if pr is None:
+            pr = self.forge.create_pr(branch=branch, base=self.base_branch or "", title=title, body=body)
+        elif pr.title != title or pr.body != body:
+            self.forge.update_pr(pr.number, title=title, body=body)
+        return BranchResult(branch=placeholder, result=outcome, commit=commit, pr=pr.number, pr_url=pr.url)
+
     # -- pieces --------------------------------------------------------------------------
 
     def _edited(self, head: str, base: str) -> bool:
