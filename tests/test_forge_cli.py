@@ -90,7 +90,7 @@ def test_autodiscover_runs_every_repository_and_one_failure_stops_none(tmp_path:
     # the fake's own octo/app has no config: it gets an onboarding PR
     assert statuses == {"octo/app": "onboarding", "octo/a": "success", "octo/b": "error", "other/c": "success"}
     assert code == 1  # one repository failed; the others ran
-    [problem] = [r for r in report["repositories"] if r["repository"] == "octo/b"][0]["problems"]
+    [problem] = next(r for r in report["repositories"] if r["repository"] == "octo/b")["problems"]
     assert "renovate.json" in problem["message"]
     assert TOKEN not in json.dumps(report)
 

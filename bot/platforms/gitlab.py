@@ -8,14 +8,19 @@ the instance's base URL (``https://gitlab.example.com``, or with a relative URL 
 
 Selecting the repository: every MR, issue, comment, status and branch call works on one
 project, given as ``repository="group/subgroup/name"`` to the constructor or later with
-``use_repository(name)``; ``get_repo(name)`` selects it too (the pipeline's ``init_repo``
-calls it first), so autodiscover is ``list_repositories()`` then ``get_repo`` per
-repository on one forge (the API client and its connections are shared). The project is
-addressed by its URL-encoded path (``group%2Fname``), so selecting it costs no call.
+``use(name)`` (as ``GitHubForge.use``; alias ``use_repository``); autodiscover is
+``list_repositories()`` then ``use`` per repository on one forge (the API client and its
+connections are shared). ``get_repo(name)`` reads any project and selects nothing. The
+project is addressed by its URL-encoded path (``group%2Fname``), so selecting it costs
+no call::
+
+    with GitLabForge(token, endpoint="https://gitlab.example.com", repository="grp/app") as forge:
+        forge.find_pr("upkeep/nginx-1.x")
 
 Errors: every python-gitlab exception becomes ``PlatformError`` naming the call
 (``GitLab create merge request for 'upkeep/x' failed: 409: ...``); 401 and 403 become
-``PlatformAuthError``. The token travels in the ``PRIVATE-TOKEN`` header only: it is
+``PlatformAuthError``, except that the merge endpoint's refusals (401 "not allowed to
+merge" among them) make ``merge_pr``/``enable_automerge`` return False. The token travels in the ``PRIVATE-TOKEN`` header only: it is
 never logged, and never part of a message or a URL.
 
 Lists ask for ``per_page=100`` and follow GitLab's pagination (``Link``/``X-Next-Page``).
@@ -117,7 +122,7 @@ class GitLabForge:
         self._project: Project | None = None
         self.repository: str | None = None
         if repository is not None:
-            self.use_repository(repository)
+            self.use(repository)
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -136,15 +141,17 @@ class GitLabForge:
     def __repr__(self) -> str:  # never shows the token
         return f"GitLabForge(endpoint={self.endpoint!r}, repository={self.repository!r})"
 
-    def use_repository(self, repository: str) -> None:
-        """Select the project (``group/subgroup/name``) the other calls work on."""
+    def use(self, repository: str) -> None:
+        """Select (or switch) the project (``group/subgroup/name``) the other calls work on."""
         self.repository = repository.strip("/")
         self._project = self._gl.projects.get(self.repository, lazy=True)
+
+    use_repository = use
 
     @property
     def project(self) -> Project:
         if self._project is None:
-            raise PlatformError("GitLab: no repository selected (repository= or use_repository())")
+            raise PlatformError("GitLab: no repository selected (repository= or use())")
         return self._project
 
     @contextmanager
@@ -189,7 +196,6 @@ class GitLabForge:
         attrs: dict[str, Any] = project.asdict()
         if not attrs.get("default_branch"):
             raise PlatformError(f"GitLab project {repository!r} is empty (no default branch)")
-        self.use_repository(attrs["path_with_namespace"])
         extra: dict[str, object] = {
             key: attrs[key]
             for key in ("id", "web_url", "visibility", "merge_method", "only_allow_merge_if_pipeline_succeeds")
