@@ -17,53 +17,60 @@ import pytest
 from bot.git import Identity
 from bot.model import RunResult
 from bot.platforms.forge import ForgePlatform
-from bot.platforms.github import GitHubForge
 from bot.worker import run_repository
 from tests.fakes.github import FakeGitHub
+from tests.fakes.gitlab import FakeGitLab
+from tests.fakes.sides import PR, REPO, GitHubSide, GitLabSide, Side
 from tests.registry import Registry
 
 TOKEN = "ghp-e2e-secret-token-4242424242"
 BOT = Identity(name="upkeep", email="upkeep@users.noreply.upkeep.invalid")
-REPO = "octo/shop"
 
 
 @dataclass
 class Forge:
-    server: FakeGitHub
+    side: Side
     registry: Registry
     workdir: Path
     image: str
 
     def run(self, now: datetime | None = None, **global_config: Any) -> RunResult:
         config = {"hostRules": [{"matchHost": "127.0.0.1", "insecureRegistry": True}], **global_config}
-        with GitHubForge(TOKEN, endpoint=self.server.api_url, repository=REPO, throttle=False, retries=0) as forge:
+        forge = self.side.forge()
+        try:
             platform = ForgePlatform(forge, REPO, workdir=self.workdir, author=BOT, now=now)
             return run_repository(platform, config, repository=REPO, now=now)
+        finally:
+            forge.close()  # type: ignore[attr-defined]
 
-    def push(self, files: dict[str, str], branch: str = "main", author: str = "Alice <alice@example.invalid>") -> None:
-        self.server.push_commit(branch, {k: v.encode() for k, v in files.items()}, author=author, full_name=REPO)
+    def push(self, files: dict[str, str], branch: str = "main") -> None:
+        self.side.push(files, branch)
 
     def file(self, branch: str, path: str) -> str:
-        data = self.server.read_file(branch, path, full_name=REPO)
-        assert data is not None
-        return data.decode()
+        text = self.side.file(branch, path)
+        assert text is not None
+        return text
 
-    def open_prs(self) -> dict[str, Any]:
-        return {pr.head: pr for pr in self.server.repo(REPO).items.values() if pr.pull and pr.state == "open"}
+    def open_prs(self) -> dict[str, PR]:
+        return self.side.open_prs()
 
 
-@pytest.fixture
-def forge(tmp_path: Path, registry: Registry) -> Iterator[Forge]:
+@pytest.fixture(params=["github", "gitlab"])
+def forge(request: pytest.FixtureRequest, tmp_path: Path, registry: Registry) -> Iterator[Forge]:
     name = registry.repository("shop")
     for tag in ["1.0.0", "1.1.0", "2.0.0"]:
         registry.push_image(name, tag)
     image = f"{registry.host}/{name}"
-    with FakeGitHub(tmp_path / "gh", token=TOKEN, repos={}) as server:
-        server.add_repo(REPO, {
-            "compose.yaml": f"services:\n  web:\n    image: {image}:1.0.0\n".encode(),
-            "renovate.json": json.dumps({"labels": ["dependencies"]}).encode(),
-        })
-        yield Forge(server, registry, tmp_path / "work", image)
+    files = {
+        "compose.yaml": f"services:\n  web:\n    image: {image}:1.0.0\n".encode(),
+        "renovate.json": json.dumps({"labels": ["dependencies"]}).encode(),
+    }
+    if request.param == "github":
+        with FakeGitHub(tmp_path / "gh", token=TOKEN, repos={}) as gh:
+            yield Forge(GitHubSide(gh, TOKEN, files), registry, tmp_path / "work", image)
+    else:
+        with FakeGitLab(tmp_path / "gl", token=TOKEN, files={}) as gl:
+            yield Forge(GitLabSide(gl, files), registry, tmp_path / "work", image)
 
 
 def branch_names(result: RunResult) -> dict[str, str]:
@@ -83,14 +90,14 @@ def test_first_run_opens_prs_and_a_rerun_changes_nothing(forge: Forge) -> None:
     minor = prs[f"upkeep/{s}-1.x"]
     assert minor.title == f"Update {forge.image} Docker tag to v1.1.0"
     assert minor.labels == ["dependencies"]
-    assert f"| {forge.image} | service | minor | `1.0.0` -> `1.1.0` |" in (minor.body or "")
-    assert "- [ ] <!-- rebase-check -->" in (minor.body or "")
+    assert f"| {forge.image} | service | minor | `1.0.0` -> `1.1.0` |" in minor.body
+    assert "- [ ] <!-- rebase-check -->" in minor.body
     assert f"image: {forge.image}:1.1.0" in forge.file(f"upkeep/{s}-1.x", "compose.yaml")
 
-    writes_before = [r for r in forge.server.requests if r[0] != "GET" and "git-upload-pack" not in r[1]]
+    writes_before = forge.side.writes()
     result = forge.run()
     assert set(branch_names(result).values()) == {"unchanged"}
-    writes_after = [r for r in forge.server.requests if r[0] != "GET" and "git-upload-pack" not in r[1]]
+    writes_after = forge.side.writes()
     assert writes_after == writes_before  # nothing written, no PR touched
 
 
@@ -114,9 +121,9 @@ def test_base_moves_and_the_branch_is_rebased_when_behind(forge: Forge) -> None:
     result = forge.run()
     assert set(branch_names(result).values()) == {"updated"}
     s = sanitized(forge.image)
-    head = forge.server.branch_sha(f"upkeep/{s}-1.x", full_name=REPO)
-    base = forge.server.branch_sha("main", full_name=REPO)
-    parent = subprocess.run(["git", "rev-parse", f"{head}^"], cwd=forge.server.repo(REPO).path,
+    head = forge.side.branch_sha(f"upkeep/{s}-1.x")
+    base = forge.side.branch_sha("main")
+    parent = subprocess.run(["git", "rev-parse", f"{head}^"], cwd=forge.side.repo_path(),
                             capture_output=True, text=True, check=True).stdout.strip()
     assert parent == base
 
@@ -125,14 +132,14 @@ def test_closed_pr_is_not_reopened_and_says_why(forge: Forge) -> None:
     forge.run()
     s = sanitized(forge.image)
     pr = forge.open_prs()[f"upkeep/{s}-2.x"]
-    forge.server.close_pr(pr.number, full_name=REPO)
+    forge.side.close(pr.number)
     result = forge.run()
     assert branch_names(result)[f"upkeep/{s}-2.x"] == "ignored"
     assert f"upkeep/{s}-2.x" not in forge.open_prs()
-    comments = forge.server.comments(pr.number, full_name=REPO)
-    assert any("ignore this major version" in c.body for c in comments)
+    comments = forge.side.comments(pr.number)
+    assert any("ignore this major version" in c for c in comments)
     forge.run()
-    assert len([c for c in forge.server.comments(pr.number, full_name=REPO) if "Ignore" in c.body]) == 1
+    assert len([c for c in forge.side.comments(pr.number) if "Ignore" in c]) == 1
 
 
 def test_a_users_commit_on_the_branch_is_left_alone(forge: Forge) -> None:
@@ -140,16 +147,16 @@ def test_a_users_commit_on_the_branch_is_left_alone(forge: Forge) -> None:
     s = sanitized(forge.image)
     branch = f"upkeep/{s}-1.x"
     forge.push({"notes.txt": "mine\n"}, branch=branch)
-    users_head = forge.server.branch_sha(branch, full_name=REPO)
+    users_head = forge.side.branch_sha(branch)
     forge.registry.push_image(forge.image.split("/", 1)[1], "1.3.0")  # upkeep would like to update it
     result = forge.run()
     assert branch_names(result)[branch] == "blocked"
-    assert forge.server.branch_sha(branch, full_name=REPO) == users_head
+    assert forge.side.branch_sha(branch) == users_head
     pr = forge.open_prs()[branch]
-    assert "upkeep did not make" in (pr.body or "")
+    assert "upkeep did not make" in pr.body
 
     # ticking the rebase checkbox lets upkeep discard the foreign commit
-    forge.server.edit_issue_body(pr.number, (pr.body or "").replace("- [ ] <!-- rebase-check -->", "- [x] <!-- rebase-check -->"), full_name=REPO)
+    forge.side.edit_pr_body(pr.number, pr.body.replace("- [ ] <!-- rebase-check -->", "- [x] <!-- rebase-check -->"))
     result = forge.run()
     assert branch_names(result)[branch] == "updated"
     assert forge.file(branch, "compose.yaml").count(":1.3.0") == 1
@@ -160,12 +167,12 @@ def test_green_checks_lead_to_automerge_by_upkeep(forge: Forge) -> None:
     forge.run()
     s = sanitized(forge.image)
     branch = f"upkeep/{s}-1.x"
-    head = forge.server.branch_sha(branch, full_name=REPO)
+    head = forge.side.branch_sha(branch)
     assert head is not None
-    forge.server.set_status(head, "pending", full_name=REPO)
+    forge.side.set_status(head, "pending")
     result = forge.run()
     assert branch_names(result)[branch] == "unchanged"  # pending: never merged
-    forge.server.set_status(head, "success", full_name=REPO)
+    forge.side.set_status(head, "success")
     result = forge.run()
     assert branch_names(result)[branch] == "automerged"
     assert ":1.1.0" in forge.file("main", "compose.yaml")
@@ -175,16 +182,22 @@ def test_platform_automerge_is_enabled_and_the_forge_merges(forge: Forge) -> Non
     forge.push({"renovate.json": json.dumps({"packageRules": [{"matchUpdateTypes": ["minor"], "automerge": True}]})})
     forge.run()
     s = sanitized(forge.image)
+    assert not forge.open_prs()[f"upkeep/{s}-2.x"].automerge  # major: no automerge
+    if forge.side.name == "gitlab":
+        # merge when pipeline succeeds, on a project without CI: GitLab merges at once
+        [minor] = [p for p in forge.side.all_prs() if p.branch == f"upkeep/{s}-1.x"]
+        assert forge.side.merged(minor.number)
+        assert "1.1.0" in forge.file("main", "compose.yaml")
+        return
     pr = forge.open_prs()[f"upkeep/{s}-1.x"]
     # GitHub refuses auto-merge while a PR has no pending checks; upkeep asks again next run
-    assert pr.auto_merge is None
-    forge.server.set_status(pr.head_sha, "pending", full_name=REPO)
+    assert not pr.automerge
+    forge.side.set_status(pr.head_sha, "pending")
     forge.run()
     pr = forge.open_prs()[f"upkeep/{s}-1.x"]
-    assert pr.auto_merge is not None
-    assert forge.open_prs()[f"upkeep/{s}-2.x"].auto_merge is None  # major: no automerge
-    forge.server.set_status(pr.head_sha, "success", full_name=REPO)
-    assert forge.server.repo(REPO).items[pr.number].merged
+    assert pr.automerge
+    forge.side.set_status(pr.head_sha, "success")
+    assert forge.side.merged(pr.number)
 
 
 def test_branch_automerge_fast_forwards_the_base_without_a_pr(forge: Forge) -> None:
@@ -193,22 +206,22 @@ def test_branch_automerge_fast_forwards_the_base_without_a_pr(forge: Forge) -> N
     s = sanitized(forge.image)
     branch = f"upkeep/{s}-1.x"
     assert branch not in forge.open_prs()
-    head = forge.server.branch_sha(branch, full_name=REPO)
+    head = forge.side.branch_sha(branch)
     assert head is not None
-    forge.server.set_status(head, "success", full_name=REPO)
+    forge.side.set_status(head, "success")
     result = forge.run()
     assert branch_names(result)[branch] == "automerged"
-    assert forge.server.branch_sha("main", full_name=REPO) == head
-    assert forge.server.branch_sha(branch, full_name=REPO) is None
+    assert forge.side.branch_sha("main") == head
+    assert forge.side.branch_sha(branch) is None
 
 
 def test_failing_checks_on_branch_automerge_open_a_pr(forge: Forge) -> None:
     forge.push({"renovate.json": json.dumps({"packageRules": [{"matchUpdateTypes": ["minor"], "automerge": True, "automergeType": "branch"}]})})
     forge.run()
     s = sanitized(forge.image)
-    head = forge.server.branch_sha(f"upkeep/{s}-1.x", full_name=REPO)
+    head = forge.side.branch_sha(f"upkeep/{s}-1.x")
     assert head is not None
-    forge.server.set_status(head, "failure", full_name=REPO)
+    forge.side.set_status(head, "failure")
     forge.run()
     assert f"upkeep/{s}-1.x" in forge.open_prs()
 
@@ -221,7 +234,7 @@ def test_obsolete_prs_are_closed_and_their_branches_deleted(forge: Forge) -> Non
     result = forge.run()
     assert result.extra.get("closed") == [f"upkeep/{s}-1.x", f"upkeep/{s}-2.x"]
     assert forge.open_prs() == {}
-    assert forge.server.branch_sha(f"upkeep/{s}-1.x", full_name=REPO) is None
+    assert forge.side.branch_sha(f"upkeep/{s}-1.x") is None
 
 
 def test_token_never_reaches_logs_reports_or_git_config(forge: Forge, caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
@@ -234,20 +247,26 @@ def test_token_never_reaches_logs_reports_or_git_config(forge: Forge, caplog: py
     for config in forge.workdir.rglob("config"):
         assert TOKEN not in config.read_text(errors="replace")
     for pr in forge.open_prs().values():
-        assert TOKEN not in (pr.body or "")
+        assert TOKEN not in pr.body
 
 
 
-def dashboard_issue(forge: Forge) -> Any:
-    issues = [i for i in forge.server.repo(REPO).items.values() if not i.pull and i.title == "Dependency Dashboard"]
-    assert len(issues) == 1
-    return issues[0]
+@dataclass
+class Board:
+    number: int
+    body: str
 
 
-def tick(forge: Forge, issue: Any, marker: str) -> None:
+def dashboard_issue(forge: Forge) -> Board:
+    found = forge.side.issue("Dependency Dashboard")
+    assert found is not None
+    return Board(*found)
+
+
+def tick(forge: Forge, issue: Board, marker: str) -> None:
     body = issue.body.replace(f"- [ ] <!-- {marker} -->", f"- [x] <!-- {marker} -->")
     assert body != issue.body, marker
-    forge.server.edit_issue_body(issue.number, body, full_name=REPO)
+    forge.side.edit_issue(issue.number, body)
 
 
 def test_dashboard_approval_holds_branches_until_ticked(forge: Forge) -> None:
