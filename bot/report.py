@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from bot.model import Dependency, Problem, RunResult, Update
 
 REPORT_VERSION = 1
-_RANK = {"disabled": 0, "success": 0, "partial": 1, "error": 2}
+_RANK = {"disabled": 0, "onboarding": 0, "success": 0, "partial": 1, "error": 2}
 
 
 def _dep(dep: Dependency) -> dict[str, Any]:
@@ -64,6 +64,10 @@ def repository_report(result: RunResult) -> dict[str, Any]:
                 "commit": b.commit,
                 "message": b.message,
                 "updates": len(b.branch.updates),
+                "pr": b.pr,
+                "prUrl": b.pr_url,
+                "labels": list(b.branch.labels),
+                "automerge": b.branch.automerge,
             }
             for b in result.branches
         ],
@@ -74,6 +78,7 @@ def repository_report(result: RunResult) -> dict[str, Any]:
             for s in result.extra.get("skipped", [])
         ],
         "filtered": dict(result.extra.get("filtered", {})),
+        "closed": list(result.extra.get("closed", [])),
     }
 
 
@@ -81,7 +86,9 @@ def overall_status(results: Sequence[RunResult]) -> str:
     if not results:
         return "success"
     worst = max(results, key=lambda r: _RANK.get(r.status, 2))
-    return "success" if worst.status == "disabled" else worst.status
+    if _RANK.get(worst.status, 2) == 0:
+        return "success"
+    return worst.status
 
 
 def build(results: Sequence[RunResult]) -> dict[str, Any]:
