@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from bot import image
 from bot.config import merge
 from bot.durations import parse_duration
-from bot.errors import DependencyError, RegistryError
+from bot.errors import DependencyError, RegistryError, UpkeepError
 from bot.model import Dependency, Problem, Release, ReleaseInfo, Update, UpdateType
 from bot.patterns import compile_js, compile_pattern, is_regex_pattern
 from bot.rules import Context, apply_rules
@@ -305,6 +305,23 @@ class LookupRun:
     releases: dict[Target, asyncio.Task[ReleaseInfo]] = field(default_factory=dict)
     digests: dict[tuple[Target, str], asyncio.Task[str | None]] = field(default_factory=dict)
     created: dict[tuple[Target, str], asyncio.Task[datetime | None]] = field(default_factory=dict)
+    want_sources: bool = False  # PR bodies link the image's source repository
+    sources: dict[Target, asyncio.Task[str | None]] = field(default_factory=dict)
+
+    async def source(self, target: Target, tag: str) -> str | None:
+        """The image's source repository (OCI label), once per image repository; a PR-body
+        nicety, so any failure just means no link."""
+        get_source = getattr(self.datasource, "get_source_url", None)
+        if get_source is None:
+            return None
+        if target not in self.sources:
+            self.sources[target] = asyncio.ensure_future(get_source(target.registry_url, target.repository, tag))
+        try:
+            url = await self.sources[target]
+        except UpkeepError as exc:
+            log.debug("no source URL for %s: %s", target.repository, exc)
+            return None
+        return url if isinstance(url, str) else None
 
     def tags(self, target: Target) -> asyncio.Task[ReleaseInfo]:
         if target not in self.releases:
@@ -403,6 +420,12 @@ async def lookup_dependency(run: LookupRun, dep: Dependency, settings: Mapping[s
                 continue
             update = replace(update, new_digest=new_digest)
         planned.append(Planned(update=update, settings=usettings))
+    if planned and run.want_sources:
+        # as Renovate, the labels of the newest image (the first bucket holds the newest version)
+        newest = next((p.update.new_value for p in planned if p.update.new_version), None)
+        url = await run.source(target, newest or dep.current_value or "latest")
+        if url:
+            planned = [replace(p, update=replace(p.update, source_url=url)) for p in planned]
     return DepLookup(
         dependency=dep, planned=tuple(planned), problems=tuple(problems), skipped=tuple(skipped),
         target=target, filtered=buckets.filtered if buckets is not None else None,
@@ -445,9 +468,10 @@ async def lookup_all(
     base_branch: str | None = None,
     now: datetime | None = None,
     first_seen: FirstSeen | None = None,
+    want_sources: bool = False,
 ) -> list[DepLookup]:
     """Look up every dependency concurrently; tags and digests are fetched once each."""
-    run = LookupRun(datasource=datasource, base_branch=base_branch, first_seen=first_seen)
+    run = LookupRun(datasource=datasource, base_branch=base_branch, first_seen=first_seen, want_sources=want_sources)
     if now is not None:
         run.now = now
     done = 0
@@ -464,7 +488,7 @@ async def lookup_all(
         async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(one(d, s)) for d, s in zip(deps, settings, strict=True)]
     except BaseExceptionGroup as eg:
-        pending = [*run.releases.values(), *run.digests.values(), *run.created.values()]
+        pending = [*run.releases.values(), *run.digests.values(), *run.created.values(), *run.sources.values()]
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)

@@ -111,6 +111,7 @@ class Update:
     new_minor: int | None = None
     new_patch: int | None = None
     pending_versions: tuple[str, ...] = ()  # newer versions still held by minimumReleaseAge
+    source_url: str | None = None  # from the image's org.opencontainers.image.source label
     branch_name: str = ""
 
     @property

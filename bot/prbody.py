@@ -51,7 +51,7 @@ def change(update: Update) -> str:
 def _cell(column: str, update: Update, sources: Mapping[str, str]) -> str:
     dep = update.dependency
     if column == "Package":
-        url = sources.get(dep.package_name)
+        url = update.source_url or sources.get(dep.package_name)
         return f"[{dep.dep_name}]({url})" if url else f"{dep.dep_name}"
     if column == "Type":
         return dep.dep_type or "image"

@@ -51,6 +51,7 @@ class Context:
     config: dict[str, Any]
     now: datetime
     problems: list[Problem] = field(default_factory=list)
+    want_sources: bool = False  # PR bodies link images' source repositories
 
 
 @asynccontextmanager
@@ -123,7 +124,7 @@ def lookup_stage(
         async with make_datasource(ctx.config) as datasource:
             return await lookup_all(
                 datasource, deps, [settings[d] for d in deps], progress,
-                base_branch=ctx.base_branch, now=ctx.now, first_seen=cache,
+                base_branch=ctx.base_branch, now=ctx.now, first_seen=cache, want_sources=ctx.want_sources,
             )
 
     try:
@@ -239,7 +240,7 @@ def plan_and_apply(
     if config.get("semanticCommits") == "auto":
         config["semanticCommits"] = "enabled" if detect_semantic_commits(git, base_commit) else "disabled"
     ctx = Context(git=git, base_branch=base_branch, base_commit=base_commit, config=config,
-                  now=now or datetime.now(UTC), problems=problems)
+                  now=now or datetime.now(UTC), problems=problems, want_sources=platform.name != "local")
     if config.get("enabled") is False:
         return RunResult(repository=repository, status="disabled", problems=tuple(ctx.problems), base_branch=base_branch)
 

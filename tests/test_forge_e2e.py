@@ -312,3 +312,13 @@ def test_dashboard_lists_why_images_were_not_updated_and_unschedules_on_request(
     first_of_month = datetime(2027, 1, 1, 3, 0, tzinfo=UTC)
     result = forge.run(now=first_of_month)
     assert branch_names(result)[f"upkeep/{s}-2.x"] == "created"
+
+
+def test_pr_body_links_the_source_repository_from_the_image_label(forge: Forge) -> None:
+    repo = forge.image.split("/", 1)[1]
+    # the newest image's labels name the source, as in Renovate
+    forge.registry.push_image(repo, "3.0.0", labels={"org.opencontainers.image.source": "https://github.com/octo/shop-image"})
+    forge.run()
+    s = sanitized(forge.image)
+    pr = forge.open_prs()[f"upkeep/{s}-1.x"]
+    assert f"| [{forge.image}](https://github.com/octo/shop-image) | service | minor | `1.0.0` -> `1.1.0` |" in pr.body
