@@ -75,6 +75,11 @@ def _parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", parents=[common], help="validate a config file (or a repository's)")
     validate.add_argument("path", nargs="?", default=".", help="a config file or a directory")
 
+    lookup = sub.add_parser("lookup", parents=[common], help="what upkeep would propose for one image reference")
+    lookup.add_argument("image", help="an image reference, e.g. nginx:1.25.3-alpine or ghcr.io/org/app@sha256:…")
+    lookup.add_argument("--rules", metavar="FILE", help="a renovate.json whose rules apply (default: defaults only)")
+    lookup.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
     sub.add_parser("schema", help="print renovate.schema.json")
     return parser
 
@@ -145,6 +150,56 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_lookup(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.image import InvalidReference, parse
+    from bot.lookup import lookup_all
+    from bot.model import Dependency, Span
+    from bot.rules import settings_for
+    from bot.worker import docker_datasource
+
+    global_config = load_global(args.config)
+    repo_config: dict[str, Any] = {}
+    if args.rules:
+        loaded = cfgmod.load_file(args.rules, repository=True)
+        if loaded.errors:
+            raise ConfigError("; ".join(loaded.errors))
+        repo_config = loaded.config
+    config = cfgmod.effective(global_config, repo_config)
+    try:
+        ref = parse(args.image)
+    except InvalidReference as exc:
+        raise UsageError(str(exc)) from None
+    dep = Dependency(manager="cli", package_file="-", dep_name=ref.name, package_name=ref.name,
+                     current_value=ref.tag, current_digest=ref.digest, replace_string=args.image,
+                     span=Span(start=0, end=len(args.image)), line=1)
+    settings = settings_for(config, dep)
+
+    async def run() -> Any:
+        async with docker_datasource(config) as datasource:
+            return await lookup_all(datasource, [dep], [settings])
+
+    [result] = asyncio.run(run())
+    rows = [{"updateType": str(p.update.update_type), "newValue": p.update.new_value, "newDigest": p.update.new_digest,
+             "pendingVersions": list(p.update.pending_versions)} for p in result.planned]
+    if args.json:
+        json.dump({"image": args.image, "skipReason": result.skip_reason, "filtered": result.filtered,
+                   "updates": rows, "skipped": [s.reason for s in result.skipped]}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for problem in result.problems:
+            print(f"warning: {problem.message}", file=sys.stderr)
+        if result.skip_reason:
+            print(f"{args.image}: skipped ({result.skip_reason})")
+        elif not rows:
+            print(f"{args.image}: up to date" + (f" (newer tags filtered: {result.filtered})" if result.filtered else ""))
+        for row in rows:
+            digest = f"@{row['newDigest']}" if row["newDigest"] else ""
+            print(f"{row['updateType']:<10} {ref.name}:{row['newValue'] or ''}{digest}")
+    return EXIT_OK
+
+
 def _emit_problems(result: RunResult) -> None:
     for p in result.problems:
         level = logging.ERROR if p.level == "error" else logging.WARNING
@@ -158,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write(render_schema())
             return EXIT_OK
         setup_logging(args.log_level, args.log_format)
-        handler = {"run": cmd_run, "extract": cmd_extract, "validate": cmd_validate}[args.command]
+        handler = {"run": cmd_run, "extract": cmd_extract, "validate": cmd_validate, "lookup": cmd_lookup}[args.command]
         return handler(args)
     except UsageError as exc:
         print(f"upkeep: {exc}", file=sys.stderr)

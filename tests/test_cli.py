@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,3 +97,19 @@ def test_progress_shows_only_on_a_terminal_after_a_moment() -> None:
     fast = io.StringIO()
     Progress(fast, enabled=True, delay=60.0)("too early")
     assert fast.getvalue() == ""
+
+
+def test_lookup_command_shows_what_would_be_proposed(tmp_path: Path, registry: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    name = registry.repository("look")
+    for tag in ["1.0.0", "1.0.1", "2.0.0", "1.0.1-alpine"]:
+        registry.push_image(name, tag)
+    config = tmp_path / "g.json"
+    config.write_text(json.dumps({"hostRules": [{"matchHost": "127.0.0.1", "insecureRegistry": True}]}))
+    assert main(["lookup", f"{registry.host}/{name}:1.0.0", "--config", str(config), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [(u["updateType"], u["newValue"]) for u in out["updates"]] == [("major", "2.0.0"), ("patch", "1.0.1")]
+    rules = tmp_path / "renovate.json"
+    rules.write_text(json.dumps({"extends": ["docker:disableMajor"]}))
+    assert main(["lookup", f"{registry.host}/{name}:1.0.0", "--config", str(config), "--rules", str(rules)]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"patch      {registry.host}/{name}:1.0.1"]
+    assert main(["lookup", "Not An Image"]) == 2
