@@ -193,15 +193,19 @@ def _branch(name: str, items: list[_Item]) -> Branch:
     values = dict(first.values)
     if len(extras) > 1 and not group_eligible and to_versions[0]:
         values["commitMessageExtra"] = f"to v{to_versions[0]}"
+    recreate_when = str(first.cfg.get("recreateWhen") or "auto")
+    timeless = False  # the title carries no version: a closed PR says nothing about a newer one
     if use_group:
         values.update({k: v for k, v in (first.cfg.get("group") or {}).items() if k not in ("branchTopic", "branchName")})
         if single_group:
             values["commitMessageExtra"] = ""
+            timeless = True
     else:
         values["groupName"] = None
     is_digest = first.update.update_type in (UpdateType.DIGEST, UpdateType.PIN_DIGEST)
     if (len(to_versions) > 1 and len(to_values) > 1 and len(extras) > 1) or (len(extras) > 1 and is_digest):
         values["commitMessageExtra"] = ""
+        timeless = True
     if any(i.update.update_type is UpdateType.MAJOR for i in items):
         values["updateType"] = "major"
     message, lower = _message(values)
@@ -221,5 +225,6 @@ def _branch(name: str, items: list[_Item]) -> Branch:
         reviewers=tuple(dict.fromkeys(str(r) for i in items for r in i.cfg.get("reviewers") or [])),
         automerge=all(bool(i.cfg.get("automerge")) for i in items),
         update_type=str(values.get("updateType")),
+        recreate_closed=recreate_when == "always" or (timeless and recreate_when != "never"),
         settings=first.cfg,
     )

@@ -85,9 +85,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def load_global(path: str | None) -> dict[str, Any]:
-    if not path:
+    """The global config: the file (``--config`` / ``UPKEEP_CONFIG_FILE``), then
+    ``UPKEEP_*`` variables on top (command-line flags win over both where they exist)."""
+    raw: dict[str, Any] = {}
+    where = "environment"
+    if path:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                raw = cfgmod.parse_text(fh.read(), path)
+        except OSError as exc:
+            raise ConfigError(f"cannot read: {exc.strerror}", file=path) from None
+        where = path
+    raw = cfgmod.merge(raw, cfgmod.from_environment(os.environ))
+    if not raw:
         return {}
-    loaded = cfgmod.load_file(path, repository=False)
+    loaded = cfgmod.validate(raw, where, repository=False)
     for warning in loaded.warnings:
         log.warning("%s", warning)
     if loaded.errors:

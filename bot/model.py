@@ -144,6 +144,9 @@ class Branch:
     reviewers: tuple[str, ...] = ()
     automerge: bool = False
     update_type: str | None = None  # "major" if any update is major, else the first's
+    #: Renovate's recreateClosed: a closed PR with this title is recreated (titles
+    #: without a version, e.g. a group's, or recreateWhen "always")
+    recreate_closed: bool = False
     #: The branch's settings (its first update's, as in Renovate): schedule, automerge
     #: type, rebaseWhen, prBodyColumns…
     settings: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)

@@ -139,3 +139,18 @@ def test_labels_assignees_and_automerge_are_carried_on_the_branch() -> None:
     assert branch.assignees == ("ann",)
     assert branch.reviewers == ("bob",)
     assert branch.automerge is False  # every update must automerge
+
+
+def test_recreate_closed_follows_recreate_when() -> None:
+    a, b = dep(name="nginx"), dep(name="redis", value="7.0.0")
+    group = {"packageRules": [{"matchPackageNames": ["*"], "groupName": "images"}]}
+    ups = [upd(a, UpdateType.MINOR, "1.26.0", major=1), upd(b, UpdateType.PATCH, "7.0.1", major=7)]
+    [grouped] = make_branches(planned(ups, group))
+    assert grouped.pr_title == "Update images"
+    assert grouped.recreate_closed  # no version in the title: a closed group PR comes back
+    [never] = make_branches(planned(ups, {**group, "recreateWhen": "never"}))
+    assert not never.recreate_closed
+    [single] = make_branches(planned([ups[0]]))
+    assert not single.recreate_closed  # "…to v1.26.0": closing it ignores that version
+    [always] = make_branches(planned([ups[0]], {"recreateWhen": "always"}))
+    assert always.recreate_closed

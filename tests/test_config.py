@@ -99,3 +99,15 @@ def test_layering_concatenates_rules_and_later_wins() -> None:
     assert [r["matchDepNames"] for r in merged["packageRules"]] == [["a"], ["b"]]
     assert merged["branchPrefix"] == "r/"
     assert merged["separateMajorMinor"] is True
+
+
+def test_global_options_from_upkeep_environment_variables() -> None:
+    env = {"UPKEEP_PR_HOURLY_LIMIT": "0", "UPKEEP_ONBOARDING": "false", "UPKEEP_GIT_AUTHOR": "Bot <bot@example.invalid>",
+           "UPKEEP_HOST_RULES": '[{"matchHost": "ghcr.io", "token": "t"}]', "UPKEEP_LOG_LEVEL": "debug"}
+    assert cfgmod.from_environment(env) == {
+        "prHourlyLimit": 0, "onboarding": False, "gitAuthor": "Bot <bot@example.invalid>",
+        "hostRules": [{"matchHost": "ghcr.io", "token": "t"}],
+    }
+    with pytest.raises(ConfigError, match=r"\$UPKEEP_ONBOARDING: cannot read 'no'"):
+        cfgmod.from_environment({"UPKEEP_ONBOARDING": "no"})
+    assert cfgmod.env_name("dependencyDashboardApproval") == "UPKEEP_DEPENDENCY_DASHBOARD_APPROVAL"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -228,6 +229,42 @@ def migrate(config: dict[str, Any], where: str, warnings: list[str]) -> None:
     for manager in opts.MANAGERS:
         if isinstance(config.get(manager), dict):
             migrate(config[manager], f"{where}{manager}.", warnings)
+
+
+#: Variables that are not options though they look like them.
+_ENV_RESERVED = frozenset({"UPKEEP_CONFIG_FILE", "UPKEEP_LOG_LEVEL", "UPKEEP_LOG_FORMAT", "UPKEEP_CACHE_DIR",
+                           "UPKEEP_FORGE_THROTTLE"})
+
+
+def env_name(option: str) -> str:
+    """``prHourlyLimit`` -> ``UPKEEP_PR_HOURLY_LIMIT`` (Renovate's RENOVATE_* convention)."""
+    return "UPKEEP_" + re.sub(r"(?<!^)(?=[A-Z])", "_", option).upper()
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Global config from ``UPKEEP_*`` variables: booleans, integers, and JSON for arrays
+    and objects; a value that does not parse names the variable."""
+    config: dict[str, Any] = {}
+    for option in opts.OPTIONS:
+        name = env_name(option.name)
+        if not option.top or name in _ENV_RESERVED or name not in environ:
+            continue
+        raw = environ[name]
+        try:
+            if option.type == "boolean":
+                if raw.lower() not in ("true", "false"):
+                    raise ValueError("expected true or false")
+                value: Any = raw.lower() == "true"
+            elif option.type == "integer":
+                value = int(raw)
+            elif option.type in ("array", "object"):
+                value = json.loads(raw)
+            else:
+                value = raw
+        except ValueError as exc:
+            raise ConfigError(f"cannot read {raw!r}: {exc}", file=f"${name}") from None
+        config[option.name] = value
+    return config
 
 
 def load_file(path: str, *, repository: bool) -> Loaded:

@@ -100,7 +100,7 @@ class ForgePlatform:
         s = branch.settings
         pr = self.forge.find_pr(branch.name)
         if pr is not None and pr.state is not PrState.OPEN and pr.title == branch.pr_title:
-            recreate = branch.name in self.requests.get("recreate", set()) or s.get("recreateWhen") == "always"
+            recreate = branch.name in self.requests.get("recreate", set()) or branch.recreate_closed
             if pr.state is PrState.MERGED:
                 return BranchResult(branch=branch, result=BranchOutcome.UNCHANGED, message=f"already merged in #{pr.number}")
             if not recreate:
