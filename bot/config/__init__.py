@@ -134,6 +134,7 @@ def validate(
     *,
     repository: bool,
     read_preset: Callable[[str], str | None] | None = None,
+    repository_name: str | None = None,
 ) -> Loaded:
     """Check a config's keys and types; migrate legacy names; resolve presets.
 
@@ -164,7 +165,8 @@ def validate(
         loaded.errors.extend(semantic_errors(config, file))
     if not loaded.errors:
         try:
-            config = resolve_presets(config, file=file, warnings=loaded.warnings, read_preset=read_preset)
+            config = resolve_presets(config, file=file, warnings=loaded.warnings, read_preset=read_preset,
+                                     repository_name=repository_name)
         except ConfigError as exc:
             loaded.errors.append(str(exc))
     loaded.config = config
