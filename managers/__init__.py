@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.model import ExtractResult
-from managers import docker_compose, kubernetes
+from managers import docker_compose, dockerfile, github_actions, gitlabci, kubernetes
 
 
 class Manager(Protocol):
@@ -30,4 +30,7 @@ class Manager(Protocol):
 MANAGERS: dict[str, Manager] = {
     docker_compose.NAME: docker_compose,
     kubernetes.NAME: kubernetes,
+    dockerfile.NAME: dockerfile,
+    gitlabci.NAME: gitlabci,
+    github_actions.NAME: github_actions,
 }

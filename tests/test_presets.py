@@ -44,7 +44,7 @@ EXPANSIONS: list[tuple[str, dict[str, Any]]] = [
     ("docker:pinDigests", rules({"matchDatasources": ["docker"], "pinDigests": True})),
     ("docker:enableMajor", rules({"enabled": True, "matchDatasources": ["docker"], "matchUpdateTypes": ["major"]})),
     ("docker:disableMajor", rules({"enabled": False, "matchDatasources": ["docker"], "matchUpdateTypes": ["major"]})),
-    ("docker:disable", {"docker-compose": {"enabled": False}}),  # dockerfile, circleci: no such managers; not kubernetes
+    ("docker:disable", {"docker-compose": {"enabled": False}, "dockerfile": {"enabled": False}}),  # circleci: no such manager; not kubernetes
     ("default:automergeDigest", {"digest": {"automerge": True}}),
     (":automergeDigest", {"digest": {"automerge": True}}),
     (":automergePatch", {"patch": {"automerge": True}, "pin": {"automerge": True}, "separateMinorPatch": True}),

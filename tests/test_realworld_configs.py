@@ -20,7 +20,7 @@ CONFIGS: dict[str, tuple[dict[str, Any], list[str]]] = {
         "extends": ["config:base"],
         "dockerfile": {"enabled": True, "fileMatch": ["Dockerfile$"]},
         "packageRules": [{"matchDatasources": ["docker"], "matchUpdateTypes": ["patch", "minor"], "automerge": True}],
-    }, ["config:base is deprecated", "dockerfile: unknown option"]),
+    }, ["config:base is deprecated", "dockerfile.fileMatch is deprecated"]),
     "stable channel only": ({
         "packageRules": [{
             "description": "Track only the stable channel; the registry also publishes -beta tags",

@@ -135,7 +135,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "separateMajorMinor": False,
     },
     # -- docker: (upkeep has no dockerfile or circleci manager; kubernetes is not touched, as in Renovate)
-    "docker:disable": {"docker-compose": {"enabled": False}},
+    "docker:disable": {"docker-compose": {"enabled": False}, "dockerfile": {"enabled": False}},
     "docker:disableMajor": {"packageRules": [{"enabled": False, "matchDatasources": ["docker"], "matchUpdateTypes": ["major"]}]},
     "docker:enableMajor": {"packageRules": [{"enabled": True, "matchDatasources": ["docker"], "matchUpdateTypes": ["major"]}]},
     # Renovate's second rule turns pinning off for managers upkeep lacks (argocd, devcontainer, helmv3, pyenv)
