@@ -442,6 +442,8 @@ def child(args: argparse.Namespace) -> int:
         setattr(worker, attr, _timed(label, getattr(worker, attr), clock))
     LocalPlatform.init_repo = _timed("init", LocalPlatform.init_repo, clock)  # type: ignore[method-assign]
     LocalPlatform.ensure_branch = _timed("git_write", LocalPlatform.ensure_branch, clock)  # type: ignore[method-assign]
+    if hasattr(LocalPlatform, "ensure_branches"):  # the batch path (one call per run)
+        LocalPlatform.ensure_branches = _timed("git_write", LocalPlatform.ensure_branches, clock)  # type: ignore[attr-defined]
 
     requests: Counter[str] = Counter()
     original_send = httpx.AsyncHTTPTransport.handle_async_request
@@ -583,7 +585,8 @@ def parent(args: argparse.Namespace) -> int:
     rng = random.Random(args.seed)
     catalog = make_catalog(args.repositories, rng)
     print(f"upkeep benchmark: {args.files} files, {args.repositories} image repositories, "
-          f"seed {args.seed}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+          f"seed {args.seed}, prConcurrentLimit {args.branch_limit}, {os.cpu_count()} CPUs, "
+          f"Python {sys.version.split()[0]}")
     with workspace(args.keep) as work:
         (work / "registry").mkdir()
         start = time.perf_counter()
@@ -604,7 +607,8 @@ def parent(args: argparse.Namespace) -> int:
             print(f"monorepo generated in {time.perf_counter() - start:.1f} s: {shape['files']} files "
                   f"({shape['image_files']} with images, {shape['written_references']} references written)")
             config = work / "global.json"
-            config.write_text(json.dumps({"hostRules": [{"matchHost": "127.0.0.1", "insecureRegistry": True}]}))
+            config.write_text(json.dumps({"hostRules": [{"matchHost": "127.0.0.1", "insecureRegistry": True}],
+                                          "prConcurrentLimit": args.branch_limit}))
 
             print("\n== extraction alone (managers.MANAGERS[name].extract(text, path))")
             for row in bench_extraction(repo):
@@ -640,6 +644,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile-out", help="keep the profile's .pstats here")
     parser.add_argument("--top", type=int, default=15, help="profile lines to print")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--branch-limit", type=int, default=0,
+                        help="prConcurrentLimit in the global config (default 0: no limit, every branch "
+                             "is written; 10 is Renovate's default)")
     parser.add_argument("--child", choices=["lookup", "full"], help=argparse.SUPPRESS)
     parser.add_argument("--repo", help=argparse.SUPPRESS)
     parser.add_argument("--config", help=argparse.SUPPRESS)

@@ -19,6 +19,15 @@ from bot.model import Branch, Dependency, Update, UpdateType
 from bot.template import render
 
 
+def _render(template: str, values: Mapping[str, Any]) -> str:
+    """``render``, without building a context for what has nothing to render: text
+    without braces or line breaks renders as itself (the second and third passes over
+    branch names and messages are mostly that)."""
+    if "{" not in template and "\n" not in template and "\r" not in template:
+        return template
+    return render(template, values)
+
+
 def sanitize_dep_name(name: str) -> str:
     """Renovate's sanitizeDepName (only the first run of dashes collapses, as there)."""
     text = name.replace("@types/", "", 1).replace("@", "", 1)
@@ -105,8 +114,8 @@ class _Item:
 def _branch_name(cfg: Mapping[str, Any], values: dict[str, Any], update: Update) -> str:
     group = cfg.get("groupName")
     if group:
-        values["groupName"] = render(str(group), values)
-        slug = slugify(render(str(cfg.get("groupSlug") or values["groupName"]), values))
+        values["groupName"] = _render(str(group), values)
+        slug = slugify(_render(str(cfg.get("groupSlug") or values["groupName"]), values))
         if update.update_type is UpdateType.MAJOR and cfg.get("separateMajorMinor", True):
             slug = f"major-{update.new_major}-{slug}" if cfg.get("separateMultipleMajor") else f"major-{slug}"
         if update.update_type is UpdateType.MINOR and cfg.get("separateMultipleMinor"):
@@ -117,10 +126,10 @@ def _branch_name(cfg: Mapping[str, Any], values: dict[str, Any], update: Update)
         group_block = cfg.get("group") or {}
         values["branchTopic"] = group_block.get("branchTopic", cfg.get("branchTopic"))
         values["branchName"] = group_block.get("branchName", cfg.get("branchName"))
-    values["branchTopic"] = render(str(values.get("branchTopic") or ""), values)
+    values["branchTopic"] = _render(str(values.get("branchTopic") or ""), values)
     name = str(values.get("branchName") or "")
     for _ in range(3):  # nested templates, as Renovate compiles three times
-        name = render(name, values)
+        name = _render(name, values)
     return clean_branch_name(name)
 
 
@@ -131,7 +140,7 @@ def _semantic(values: dict[str, Any]) -> bool:
     kind = str(values.get("semanticCommitType") or "chore")
     prefix = kind
     if values.get("semanticCommitScope"):
-        prefix += f"({render(str(values['semanticCommitScope']), values)})"
+        prefix += f"({_render(str(values['semanticCommitScope']), values)})"
     values["commitMessagePrefix"] = prefix if prefix.endswith(":") else f"{prefix}:"
     return re.search(r"[A-Z]", kind) is None and not kind.startswith(":")
 
@@ -140,7 +149,7 @@ def _message(values: dict[str, Any]) -> tuple[str, bool]:
     lower = _semantic(values)
     text = str(values.get("commitMessage") or "")
     for _ in range(3):
-        text = render(text, values)
+        text = _render(text, values)
     text = re.sub(r"\s+", " ", text.strip())
     text = re.sub(r"to vv(\d)", r"to v\1", text)
     if lower:
@@ -154,13 +163,13 @@ def _title(values: dict[str, Any], message: str, lower: bool, is_group: bool) ->
     if values.get("prTitle"):
         title = str(values["prTitle"])
         for _ in range(3):
-            title = render(title, values)
+            title = _render(title, values)
         title = re.sub(r"\s+", " ", title.strip())
         if lower:
             title = title.lower()
     else:
         title = message.splitlines()[0]
-    if is_group and not re.search(r"\d+(\.\d+)*", render(str(values.get("commitMessageExtra") or ""), values)):
+    if is_group and not re.search(r"\d+(\.\d+)*", _render(str(values.get("commitMessageExtra") or ""), values)):
         kind = values.get("updateType")
         if kind == "major" and values.get("separateMajorMinor", True):
             title += " (major)"
@@ -184,7 +193,7 @@ def _branch(name: str, items: list[_Item]) -> Branch:
     dep_names = list(dict.fromkeys(i.update.dependency.dep_name for i in items))
     to_versions = list(dict.fromkeys(i.update.new_version for i in items))
     to_values = {i.update.new_value for i in items}
-    extras = list(dict.fromkeys(render(str(i.values.get("commitMessageExtra") or ""), i.values) for i in items))
+    extras = list(dict.fromkeys(_render(str(i.values.get("commitMessageExtra") or ""), i.values) for i in items))
     has_group = bool(items[0].cfg.get("groupName"))
     group_eligible = len(dep_names) > 1 or len(to_versions) > 1 or (to_versions[0] is None and len(extras) > 1)
     single_group = has_group and not group_eligible
@@ -210,7 +219,7 @@ def _branch(name: str, items: list[_Item]) -> Branch:
         values["updateType"] = "major"
     message, lower = _message(values)
     if values.get("commitBody"):
-        message += "\n\n" + render(str(values["commitBody"]), values).strip()
+        message += "\n\n" + _render(str(values["commitBody"]), values).strip()
     labels = [*(values.get("labels") or [])]
     for item in items:
         labels += [*(item.cfg.get("labels") or []), *(item.cfg.get("addLabels") or [])]

@@ -10,6 +10,9 @@ are refused), then re-runs the manager's ``extract`` on the result, as Renovate'
 ``confirmIfDepUpdated`` does: every edited dependency must re-extract at its shifted
 span with the new value and digest, and every other dependency must come back
 unchanged. Otherwise ``EditError`` names the file and line and nothing is returned.
+The original text's extraction is a pure function of (manager, path, text) and the same
+file is edited by many branches, so it is kept in a bounded cache (``_extract_original``)
+instead of being recomputed for every (file, branch) pair.
 
 Files are handled as bytes at the edges: ``decode_text`` is ``bytes.decode("utf-8")``
 (no newline translation, so CRLF survives; a BOM stays in the text as ``\\ufeff``),
@@ -20,12 +23,13 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.errors import EditError
-from bot.model import Dependency, Span, Update
+from bot.model import Dependency, ExtractResult, Span, Update
 
 if TYPE_CHECKING:
     from managers import Manager
@@ -93,9 +97,22 @@ def _plan(text: str, path: str, updates: Sequence[Update]) -> list[_Edit]:
     return ordered
 
 
+@lru_cache(maxsize=2048)
+def _extract_cached(manager: Manager, text: str, path: str) -> ExtractResult:
+    return manager.extract(text, path)
+
+
+def _extract_original(manager: Manager, text: str, path: str) -> ExtractResult:
+    """``manager.extract(text, path)``, remembered for the texts edited most recently
+    (a 1,000-file repository fits; results are frozen, so sharing them is safe)."""
+    if isinstance(manager, Hashable):  # modules are; a Manager object need not be
+        return _extract_cached(manager, text, path)
+    return manager.extract(text, path)
+
+
 def _verify(text: str, new_text: str, path: str, manager: Manager, edits: list[_Edit]) -> None:
     """Re-extract and compare with what the edits should have produced."""
-    before = manager.extract(text, path)
+    before = _extract_original(manager, text, path)
     after = manager.extract(new_text, path)
     edited = {(e.span.start, e.span.end): e for e in edits}
     starts = [e.span.start for e in edits]

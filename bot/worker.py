@@ -62,7 +62,9 @@ async def docker_datasource(config: Mapping[str, Any]) -> AsyncIterator[Datasour
         yield DockerDatasource(http)
 
 
-def load_repo_config(git: Git, commit: str, files: list[str], global_config: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+def load_repo_config(
+    git: Git, commit: str, files: list[str], global_config: Mapping[str, Any], repository_name: str | None = None
+) -> tuple[dict[str, Any], list[Problem]]:
     """The repository's effective config (defaults < global < repository)."""
     problems: list[Problem] = []
     name = cfgmod.find_config_file(files)
@@ -74,7 +76,8 @@ def load_repo_config(git: Git, commit: str, files: list[str], global_config: Map
             blob = git.read_blobs(commit, [path]).get(path)
             return None if blob is None else blob.decode("utf-8", errors="replace")
 
-        loaded = cfgmod.validate(cfgmod.parse_text(text, name), name, repository=True, read_preset=read_preset)
+        loaded = cfgmod.validate(cfgmod.parse_text(text, name), name, repository=True, read_preset=read_preset,
+                                 repository_name=repository_name)
         if loaded.errors:
             raise ConfigError("; ".join(loaded.errors))
         problems.extend(Problem(level="warning", message=w, file=name) for w in loaded.warnings)
@@ -89,6 +92,8 @@ def detect_semantic_commits(git: Git, commit: str) -> bool:
 
 
 def extract_stage(ctx: Context) -> tuple[list[Dependency], dict[str, tuple[str, ...]]]:
+    """Every dependency in the base commit's files. ``ctx.git`` keeps the listing and the
+    contents read at the base commit id, so ``branch_changes`` reuses them without git."""
     files = ctx.git.ls_files(ctx.base_commit)
     selected = select_files(files, ctx.config)
     wanted = sorted({p for paths in selected.values() for p in paths})
@@ -134,7 +139,10 @@ def lookup_stage(
 
 
 def branch_changes(ctx: Context, branch: Branch) -> dict[str, bytes]:
-    """New contents of every file the branch edits; raises ``EditError``."""
+    """New contents of every file the branch edits; raises ``EditError``.
+
+    The originals are the bytes ``extract_stage`` read (kept by ``ctx.git`` per commit
+    id: no git process per branch), and their extraction is cached by ``bot.edit``."""
     by_file: dict[str, list[Update]] = {}
     for update in branch.updates:
         by_file.setdefault(update.dependency.package_file, []).append(update)
@@ -182,7 +190,8 @@ def run_repository(
     if cfgmod.find_config_file(files) is None and require == "required" and onboard is not None:
         return onboard_repository(platform, global_config, make_datasource, git=git, base=(base_branch, base_commit),
                                   files=files, repository=repository, dry_run=dry_run, now=now)
-    config, problems = load_repo_config(git, base_commit, files, global_config)
+    config, problems = load_repo_config(git, base_commit, files, global_config,
+                                        repository_name=repository if platform.name != "local" else None)
     return plan_and_apply(platform, config, problems, make_datasource, git=git, base=(base_branch, base_commit),
                           dry_run=dry_run, repository=repository, progress=progress, now=now)
 
@@ -283,7 +292,29 @@ def plan_and_apply(
     limit = branch_limit(config)
     hourly = int(config.get("prHourlyLimit") or 0) if platform.name != "local" else 0
     active, created = len(existing), 0
-    results = []
+    results: list[BranchResult] = []
+    # A platform with ``ensure_branches`` (local) writes the branches in one batch: each
+    # branch to write keeps its slot in ``results`` until ``flush`` fills it. A limit
+    # decision never counts on a pending write: when the pending new branches could
+    # reach the limit, they are written first, so every status is what writing one
+    # branch at a time gives.
+    write_many: Callable[[str, list[tuple[Branch, dict[str, bytes]]]], list[BranchResult]] | None = getattr(
+        platform, "ensure_branches", None)
+    pending: list[tuple[int, Branch, dict[str, bytes], bool]] = []
+    waiting = 0  # new branches in ``pending``
+
+    def flush() -> None:
+        nonlocal active, created, waiting
+        assert write_many is not None
+        outcomes = write_many(base_commit, [(b, c) for _, b, c, _ in pending])
+        for (slot, _, _, new), outcome in zip(pending, outcomes, strict=True):
+            results[slot] = outcome
+            if new and outcome.result is BranchOutcome.CREATED:
+                active += 1
+                created += 1
+        pending.clear()
+        waiting = 0
+
     for index, branch in enumerate(branches, 1):
         progress(f"writing branch {index}/{len(branches)}: {branch.name}")
         is_new = branch.name not in existing
@@ -294,6 +325,9 @@ def plan_and_apply(
         if not forced and not scheduled(branch, config, ctx.now) and (is_new or not branch.settings.get("updateNotScheduled", True)):
             results.append(BranchResult(branch=branch, result=BranchOutcome.NOT_SCHEDULED, message="outside the schedule"))
             continue
+        if is_new and not forced and waiting and (
+                (limit and active + waiting >= limit) or (hourly and created + waiting >= hourly)):
+            flush()
         if is_new and not forced and ((limit and active >= limit) or (hourly and created >= hourly)):
             which = f"branchConcurrentLimit/prConcurrentLimit {limit}" if limit and active >= limit else f"prHourlyLimit {hourly}"
             results.append(BranchResult(branch=branch, result=BranchOutcome.LIMITED, message=f"{which} reached"))
@@ -307,11 +341,18 @@ def plan_and_apply(
         if dry_run == "full":
             results.append(BranchResult(branch=branch, result=BranchOutcome.PLANNED))
             continue
+        if write_many is not None:
+            pending.append((len(results), branch, changes, is_new))
+            waiting += is_new
+            results.append(BranchResult(branch=branch, result=BranchOutcome.PLANNED))  # filled by flush()
+            continue
         outcome = platform.ensure_branch(branch, base_commit, changes)
         if is_new and outcome.result is BranchOutcome.CREATED:
             active += 1
             created += 1
         results.append(outcome)
+    if pending:
+        flush()
     if dry_run == "full":
         return _result(repository, ctx, deps, updates, results, extra)
     return platform.finalize(_result(repository, ctx, deps, updates, results, extra))
