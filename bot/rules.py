@@ -3,8 +3,8 @@
 Each matcher looks at one field of a rule and returns ``None`` when the rule does not
 constrain that field, else whether the context matches. A rule applies when no matcher
 says ``False`` and at least one says ``True`` (Renovate ignores a rule with no
-matchers). Matching rules merge in order; later wins. A new matcher is one function
-appended to ``MATCHERS``.
+matchers). Matching rules merge in order; later wins. A new matcher is one (key, function)
+pair appended to ``MATCHERS``.
 
 Rules are applied at two moments, as in Renovate: for a dependency (no update yet:
 update matchers such as ``matchUpdateTypes`` and ``matchNewValue`` say ``False``), and
@@ -127,32 +127,52 @@ def match_current_age(rule: Mapping[str, Any], ctx: Context) -> bool | None:
     return age_matches(ctx.now - ctx.current_timestamp, str(wanted))
 
 
-MATCHERS: tuple[Matcher, ...] = (
-    _exact_matcher("matchDatasources", lambda c: c.dep.datasource),
-    _exact_matcher("matchManagers", lambda c: c.dep.manager),
-    _list_matcher("matchPackageNames", lambda c: c.dep.package_name),
-    _list_matcher("matchDepNames", lambda c: c.dep.dep_name),
-    _exact_matcher("matchDepTypes", lambda c: c.dep.dep_type),
-    _list_matcher("matchFileNames", lambda c: c.dep.package_file, nocase=False),
-    match_update_types,
-    _single_pattern("matchCurrentValue", lambda c: c.dep.current_value),
-    _single_pattern("matchNewValue", lambda c: c.update.new_value if c.update else None),
-    match_current_version,
-    match_current_age,
-    _list_matcher("matchRegistryUrls", lambda c: c.registry_url, nocase=False),
-    _list_matcher("matchBaseBranches", lambda c: c.base_branch, nocase=False),
+#: Each matcher with the rule key it reads; a rule only runs the matchers of its keys.
+MATCHERS: tuple[tuple[str, Matcher], ...] = (
+    ("matchDatasources", _exact_matcher("matchDatasources", lambda c: c.dep.datasource)),
+    ("matchManagers", _exact_matcher("matchManagers", lambda c: c.dep.manager)),
+    ("matchPackageNames", _list_matcher("matchPackageNames", lambda c: c.dep.package_name)),
+    ("matchDepNames", _list_matcher("matchDepNames", lambda c: c.dep.dep_name)),
+    ("matchDepTypes", _exact_matcher("matchDepTypes", lambda c: c.dep.dep_type)),
+    ("matchFileNames", _list_matcher("matchFileNames", lambda c: c.dep.package_file, nocase=False)),
+    ("matchUpdateTypes", match_update_types),
+    ("matchCurrentValue", _single_pattern("matchCurrentValue", lambda c: c.dep.current_value)),
+    ("matchNewValue", _single_pattern("matchNewValue", lambda c: c.update.new_value if c.update else None)),
+    ("matchCurrentVersion", match_current_version),
+    ("matchCurrentAge", match_current_age),
+    ("matchRegistryUrls", _list_matcher("matchRegistryUrls", lambda c: c.registry_url, nocase=False)),
+    ("matchBaseBranches", _list_matcher("matchBaseBranches", lambda c: c.base_branch, nocase=False)),
 )
 
-MATCH_KEYS = frozenset(m.__name__ for m in MATCHERS if m.__name__.startswith("match")) | {
-    "matchUpdateTypes", "matchCurrentVersion", "matchCurrentAge", "description",
-}
+MATCH_KEYS = frozenset(key for key, _ in MATCHERS) | {"description"}
 
 
 def rule_applies(rule: Mapping[str, Any], ctx: Context) -> bool:
-    verdicts = [m(rule, ctx) for m in MATCHERS]
-    if any(v is False for v in verdicts):
-        return False
-    return any(v is True for v in verdicts)
+    """No matcher of the rule says no, and at least one says yes."""
+    matched = False
+    for key, matcher in MATCHERS:
+        if key not in rule:
+            continue
+        verdict = matcher(rule, ctx)
+        if verdict is False:
+            return False
+        matched = matched or verdict is True
+    return matched
+
+
+_ACTIONS: dict[int, tuple[Mapping[str, Any], dict[str, Any]]] = {}
+
+
+def _actions(rule: Mapping[str, Any]) -> dict[str, Any]:
+    """The rule's settings (its non-matcher keys), computed once per rule object."""
+    cached = _ACTIONS.get(id(rule))
+    if cached is not None and cached[0] is rule:
+        return cached[1]
+    if len(_ACTIONS) > 4096:
+        _ACTIONS.clear()
+    actions = {k: v for k, v in rule.items() if k not in MATCH_KEYS}
+    _ACTIONS[id(rule)] = (rule, actions)  # the rule is kept alive, so its id stays its own
+    return actions
 
 
 #: Options whose values concatenate across matching rules instead of replacing.
@@ -166,9 +186,10 @@ def apply_rules(config: Mapping[str, Any], rules: Sequence[Mapping[str, Any]], c
         if "matchCurrentVersion" in rule:
             ctx = replace(ctx, versioning=str(result.get("versioning") or "docker"))
         if rule_applies(rule, ctx):
-            actions = {k: v for k, v in rule.items() if k not in MATCH_KEYS}
-            for key in CONCAT & actions.keys():
-                actions[key] = [*(result.get(key) or []), *actions[key]]
+            actions = _actions(rule)
+            concat = CONCAT & actions.keys()
+            if concat:
+                actions = {**actions, **{key: [*(result.get(key) or []), *actions[key]] for key in concat}}
             result = merge(result, actions)
     return result
 
