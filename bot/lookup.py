@@ -234,18 +234,27 @@ def plan_updates(dep: Dependency, settings: Mapping[str, Any], tags: Sequence[st
     """Candidate updates without release-age gating or digests (the newest per bucket),
     and a skip reason, if any."""
     buckets = version_buckets(dep, settings, tags)
-    wants_digest = bool(settings.get("pinDigests")) or dep.current_digest is not None
+    digests = wants_digest(dep, settings)
     updates: list[Update] = []
-    if buckets is not None:
+    if buckets is not None and dep.span_kind != "digest":
         for versions in buckets.buckets.values():
             updates.append(make_update(dep, settings, buckets.current, versions[0], buckets.tags[versions[0]]))
-    elif not wants_digest:
+    elif not digests:
         return [], "invalid-value"
     updates.extend(digest_updates(dep, settings))
     return updates, None
 
 
+def wants_digest(dep: Dependency, settings: Mapping[str, Any]) -> bool:
+    """Does the reference carry (or should it get) a digest that upkeep can write?"""
+    if dep.span_kind == "tag":
+        return False  # only the tag is editable there
+    return dep.span_kind == "digest" or bool(settings.get("pinDigests")) or dep.current_digest is not None
+
+
 def digest_updates(dep: Dependency, settings: Mapping[str, Any]) -> list[Update]:
+    if dep.span_kind == "tag":
+        return []
     if dep.current_digest:
         return [Update(dependency=dep, update_type=UpdateType.DIGEST, new_value=dep.current_value, new_digest=None)]
     if settings.get("pinDigests"):
@@ -384,9 +393,9 @@ async def lookup_dependency(run: LookupRun, dep: Dependency, settings: Mapping[s
     except DependencyError as exc:
         return DepLookup(dependency=dep, skip_reason=exc.skip_reason, problems=(_problem(dep, str(exc)),), target=target)
     releases = {r.version: r for r in info.releases}
-    buckets = version_buckets(dep, settings, list(releases))
-    wants_digest = bool(settings.get("pinDigests")) or dep.current_digest is not None
-    if buckets is None and not wants_digest:
+    buckets = version_buckets(dep, settings, list(releases)) if dep.span_kind != "digest" else None
+    digests = wants_digest(dep, settings)
+    if buckets is None and not digests:
         return DepLookup(dependency=dep, skip_reason="invalid-value", target=target)
 
     ctx = Context(dep=dep, base_branch=run.base_branch, registry_url=target.registry_url, now=run.now)
@@ -406,7 +415,7 @@ async def lookup_dependency(run: LookupRun, dep: Dependency, settings: Mapping[s
         if usettings.get("enabled") is False:
             skipped.append(Skipped(dep_name=dep.dep_name, new_value=update.new_value, update_type=str(update.update_type), reason="disabled"))
             continue
-        if wants_digest:
+        if digests:
             tag = update.new_value or "latest"
             try:
                 new_digest = await run.digest(target, tag)

@@ -43,8 +43,11 @@ class UpdateType(StrEnum):
 class Dependency:
     """One image reference found in one file.
 
-    ``span`` covers exactly the reference text (``nginx:1.25@sha256:…``) without
-    surrounding quotes; ``replace_string`` is that text as it stands in the file.
+    ``span`` covers exactly the text an update replaces, without surrounding quotes;
+    ``replace_string`` is that text as it stands in the file. What the span holds is
+    ``span_kind``: the whole reference (``nginx:1.25@sha256:…``, the usual case), only
+    the tag (``tag``: Helm values' ``image.tag``, Kustomize's ``newTag``), or only the
+    digest (``digest``: Kustomize's ``digest``).
     """
 
     manager: str
@@ -59,6 +62,7 @@ class Dependency:
     datasource: str = "docker"
     dep_type: str | None = None
     skip_reason: str | None = None
+    span_kind: str = "reference"  # "reference" | "tag" | "digest"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -121,6 +125,10 @@ class Update:
     def new_reference(self) -> str:
         """The text that replaces ``dependency.replace_string``."""
         dep = self.dependency
+        if dep.span_kind == "tag":
+            return self.new_value or ""
+        if dep.span_kind == "digest":
+            return self.new_digest or ""
         value = self.new_value if self.new_value is not None else dep.current_value
         text = dep.dep_name
         if value:
