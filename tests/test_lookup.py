@@ -223,3 +223,20 @@ def test_release_age_without_registry_time_counts_from_first_seen() -> None:
     later = day0 + timedelta(days=4)
     [second] = asyncio.run(lookup_all(ds, [dep("1.0.0")], [settings(minimumReleaseAge="3 days")], now=later, first_seen=memory))
     assert [u.new_value for u in second.updates] == ["1.1.0"]
+
+
+def test_tag_only_and_digest_only_references() -> None:
+    from dataclasses import replace
+
+    d = "sha256:" + "c" * 64
+    tag_only = replace(dep("1.25.3"), span_kind="tag", replace_string="1.25.3")
+    updates, skip = plan_updates(tag_only, settings(pinDigests=True), TAGS)
+    assert skip is None
+    assert {(str(u.update_type), u.new_value) for u in updates} == {("minor", "1.26.0"), ("major", "2.0.0")}  # no pin
+    assert {u.new_reference() for u in updates} == {"1.26.0", "2.0.0"}  # only the tag is written
+
+    digest_only = replace(dep(None, digest=d), span_kind="digest", replace_string=d)
+    ds = FakeDatasource({"library/nginx": ["latest"]}, {("library/nginx", "latest"): "sha256:" + "f" * 64})
+    [result] = asyncio.run(lookup_all(ds, [digest_only], [settings()]))
+    [update] = result.updates
+    assert (str(update.update_type), update.new_reference()) == ("digest", "sha256:" + "f" * 64)
