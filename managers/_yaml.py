@@ -28,14 +28,14 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 import yaml
 
 from bot.image import InvalidReference
 from bot.image import parse as parse_image
-from bot.model import Dependency, Problem, Span
+from bot.model import Dependency, ExtractResult, Problem, Span
 
 Loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
     yaml, "CSafeLoader", yaml.SafeLoader
@@ -451,3 +451,37 @@ def template_problem(path: str, line: int) -> Problem:
         file=path,
         line=line,
     )
+
+
+DocumentHandler = Callable[[str, str, Document, list[Dependency], list[Problem]], None]
+
+
+def extract_documents(
+    text: str,
+    path: str,
+    handle: DocumentHandler,
+    *,
+    wanted: Callable[[yaml.Node], bool] | None = None,
+    report_error: Callable[[DocumentError], bool] | None = None,
+) -> ExtractResult:
+    """The loop every YAML manager shares: compose each document, report a document
+    that does not parse (``report_error`` may keep quiet about documents that are not
+    the manager's business) or holds template syntax, skip documents ``wanted`` refuses,
+    and let ``handle`` add the dependencies of the others. Dependencies come back in
+    file order."""
+    deps: list[Dependency] = []
+    problems: list[Problem] = []
+    for doc in compose_documents(text):
+        if isinstance(doc, DocumentError):
+            if report_error is None or report_error(doc):
+                problems.append(document_problem(path, text, doc))
+            continue
+        if wanted is not None and not wanted(doc.root):
+            continue
+        lines = template_lines(text, doc)
+        if lines:
+            problems.append(template_problem(path, lines[0]))
+            continue
+        handle(text, path, doc, deps, problems)
+    deps.sort(key=lambda dep: dep.span.start)
+    return ExtractResult(dependencies=tuple(deps), problems=tuple(problems))

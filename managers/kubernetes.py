@@ -71,22 +71,11 @@ def extract(text: str, path: str) -> ExtractResult:
     """Images of the Kubernetes manifests in a YAML file; never raises for bad input."""
     if "apiVersion" not in text or _TOP_API_VERSION.search(text) is None:
         return ExtractResult(dependencies=())
-    deps: list[Dependency] = []
-    problems: list[Problem] = []
-    for doc in _yaml.compose_documents(text):
-        if isinstance(doc, _yaml.DocumentError):
-            if _looks_like_manifest(text, doc.start, doc.end):
-                problems.append(_yaml.document_problem(path, text, doc))
-            continue
-        if not _is_manifest(doc.root):
-            continue
-        lines = _yaml.template_lines(text, doc)
-        if lines:
-            problems.append(_yaml.template_problem(path, lines[0]))
-            continue
-        _extract_document(text, path, doc, deps, problems)
-    deps.sort(key=lambda dep: dep.span.start)
-    return ExtractResult(dependencies=tuple(deps), problems=tuple(problems))
+    return _yaml.extract_documents(
+        text, path, _extract_document,
+        wanted=_is_manifest,
+        report_error=lambda doc: _looks_like_manifest(text, doc.start, doc.end),
+    )
 
 
 def _looks_like_manifest(text: str, start: int, end: int) -> bool:
