@@ -100,6 +100,14 @@ def extract_files(selected: Mapping[str, Sequence[str]], contents: Mapping[str, 
 
 def _alias(dep: Dependency, aliases: Mapping[str, str]) -> Dependency:
     """Renovate's registryAliases: the reference keeps its text, the lookup name changes."""
+    if dep.span_kind != "reference":  # the span holds only a tag or a digest: alias the name
+        for key, value in aliases.items():
+            if dep.skip_reason is None and dep.dep_name.startswith(f"{key}/"):
+                try:
+                    return replace(dep, package_name=parse_image(f"{value}{dep.dep_name[len(key):]}").name)
+                except InvalidReference:
+                    return dep
+        return dep
     text = dep.replace_string
     for key, value in aliases.items():
         if not text.startswith(f"{key}/"):

@@ -15,7 +15,15 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.model import ExtractResult
-from managers import docker_compose, dockerfile, github_actions, gitlabci, kubernetes
+from managers import (
+    docker_compose,
+    dockerfile,
+    github_actions,
+    gitlabci,
+    helm_values,
+    kubernetes,
+    kustomize,
+)
 
 
 class Manager(Protocol):
@@ -33,4 +41,6 @@ MANAGERS: dict[str, Manager] = {
     dockerfile.NAME: dockerfile,
     gitlabci.NAME: gitlabci,
     github_actions.NAME: github_actions,
+    helm_values.NAME: helm_values,
+    kustomize.NAME: kustomize,
 }

@@ -348,7 +348,7 @@ def test_kubernetes_found_by_content_until_the_config_names_patterns(tmp_path: P
     manifests = {
         "deploy/app.yaml": DEPLOYMENT.format(web=name),
         "other/app.yml": DEPLOYMENT.format(web=name),
-        "values.yaml": f"image: {name}:1.25.3\n",  # not a manifest: no apiVersion/kind
+        "settings.yaml": f"image: {name}:1.25.3\n",  # not a manifest: no apiVersion/kind
     }
     repo = make_repo(tmp_path / "repo", manifests)
     code, report = run(repo, global_config(tmp_path, registry), tmp_path, "--dry-run", "extract")
@@ -396,3 +396,30 @@ def test_disabled_repository_does_nothing(tmp_path: Path, registry: Registry, we
     assert code == 0
     assert report["repositories"][0]["status"] == "disabled"
     assert git(repo, "branch", "--list", "upkeep/*") == ""
+
+
+def test_helm_values_and_kustomize_edit_only_their_tag_and_digest_fields(tmp_path: Path, registry: Registry, web: tuple[str, dict[str, str]]) -> None:
+    name, digests = web
+    host, repo_name = name.split("/", 1)
+    moved = registry.push_image(repo_name, "alpine")  # alpine moves: the kustomize digest is now stale
+    values = f"image:\n  registry: {host}\n  repository: {repo_name}\n  tag: 1.25.3  # app version\n  pullPolicy: IfNotPresent\n"
+    kustomization = (
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nimages:\n"
+        f"  - name: web\n    newName: {name}\n    newTag: \"1.25.3\"\n"
+        f"  - name: side\n    newName: {name}:alpine\n    digest: {digests['alpine']}\n"
+    )
+    repo = make_repo(tmp_path / "repo", {"chart/values.yaml": values, "deploy/kustomization.yaml": kustomization,
+                                         "renovate.json": json.dumps({"pinDigests": True})})
+    code, report = run(repo, global_config(tmp_path, registry), tmp_path)
+    assert code == 0, report
+    result = report["repositories"][0]
+    sanitized = name.replace("/", "-").replace(":", "-")
+    assert diff_lines(repo, f"upkeep/{sanitized}-1.x") == [
+        "-  tag: 1.25.3  # app version", "+  tag: 1.26.0  # app version",
+        '-    newTag: "1.25.3"', '+    newTag: "1.26.0"',
+    ]  # tag-only fields: no digest is pinned into them
+    digest_branches = [b for b in result["branches"] if b["commitMessage"].endswith(f"Docker digest to {moved[7:14]}")]
+    [digest_branch] = digest_branches
+    assert diff_lines(repo, digest_branch["branchName"]) == [
+        f"-    digest: {digests['alpine']}", f"+    digest: {moved}",
+    ]

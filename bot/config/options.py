@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 UPDATE_TYPES = ("major", "minor", "patch", "digest", "pin", "pinDigest")
-MANAGERS = ("docker-compose", "kubernetes", "dockerfile", "gitlabci", "github-actions")
+MANAGERS = ("docker-compose", "kubernetes", "dockerfile", "gitlabci", "github-actions", "helm-values", "kustomize")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

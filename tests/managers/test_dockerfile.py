@@ -1,19 +1,14 @@
 """dockerfile manager: extraction tables (ported from Renovate's extract.spec.ts and
-fixtures), warnings, and golden round trips under ``golden/dockerfile``."""
+fixtures), warnings; golden round trips under ``golden/dockerfile`` run in test_golden."""
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-from bot.edit import apply_updates, decode_text, encode_like
 from managers import dockerfile
 from tests.managers.helpers import assert_spans_exact, rows
-from tests.managers.test_golden import GOLDEN, build_updates
 
 D1 = "sha256:d743b4141b02fcfb8beb68f92b4cd164f60ee457bf2d053f36785bf86de16b0d"
 D2 = "sha256:ab37242e81cbc031b2600eef4440fe87055a05c14b40686df85078cc5086c98f"
@@ -23,24 +18,6 @@ def extract(text: str, path: str = "Dockerfile"):
     result = dockerfile.extract(text, path)
     assert_spans_exact(text, result)
     return result
-
-
-def golden_cases(manager: str) -> list[Path]:
-    return sorted(p for p in (GOLDEN / manager).glob("*") if p.is_dir())
-
-
-def check_golden(case: Path, module: ModuleType) -> None:
-    """The edited ``input`` equals ``expected`` byte for byte (see test_golden.py)."""
-    spec = json.loads((case / "updates.json").read_text(encoding="utf-8"))
-    original = (case / "input").read_bytes()
-    text = decode_text(original)
-    new_text = apply_updates(text, spec["file"], module, build_updates(module, text, spec))
-    result = encode_like(original, new_text)
-    assert result == (case / "expected").read_bytes()
-    assert result != original
-    assert result.count(b"\n") == original.count(b"\n")
-    assert result.count(b"\r\n") == original.count(b"\r\n")
-
 
 @pytest.mark.parametrize(
     ("path", "matches"),
@@ -389,12 +366,3 @@ def test_never_raises(text: str) -> None:
     assert_spans_exact(text, result)
 
 
-@pytest.mark.parametrize(
-    "case", golden_cases("dockerfile"), ids=[p.name for p in golden_cases("dockerfile")]
-)
-def test_golden(case: Path) -> None:
-    check_golden(case, dockerfile)
-
-
-def test_there_are_golden_cases() -> None:
-    assert len(golden_cases("dockerfile")) >= 5

@@ -1,18 +1,16 @@
 """github-actions manager: container images of workflows and actions (tables ported
-from Renovate's extract.spec.ts and fixtures), warnings, and golden round trips under
-``golden/github-actions``."""
+from Renovate's extract.spec.ts and fixtures), warnings; golden round trips
+under ``golden/github-actions`` run in test_golden."""
 
 from __future__ import annotations
 
 import re
 import textwrap
-from pathlib import Path
 
 import pytest
 
 from managers import github_actions
 from tests.managers.helpers import assert_spans_exact, rows
-from tests.managers.test_dockerfile import check_golden, golden_cases
 
 NODE6_DIGEST = "sha256:7b65413af120ec5328077775022c78101f103258a1876ec2f83890bce416e896"
 WORKFLOW = ".github/workflows/ci.yml"
@@ -175,13 +173,3 @@ def test_broken_workflow_warns(fixture_text) -> None:
     assert problem.line is not None
     assert problem.message.startswith("invalid YAML")
 
-
-@pytest.mark.parametrize(
-    "case", golden_cases("github-actions"), ids=[p.name for p in golden_cases("github-actions")]
-)
-def test_golden(case: Path) -> None:
-    check_golden(case, github_actions)
-
-
-def test_there_are_golden_cases() -> None:
-    assert len(golden_cases("github-actions")) >= 3

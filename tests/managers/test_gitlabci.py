@@ -1,17 +1,15 @@
 """gitlabci manager: extraction tables (ported from Renovate's extract.spec.ts and
-fixtures), warnings, and golden round trips under ``golden/gitlabci``."""
+fixtures), warnings; golden round trips under ``golden/gitlabci`` run in test_golden."""
 
 from __future__ import annotations
 
 import re
 import textwrap
-from pathlib import Path
 
 import pytest
 
 from managers import gitlabci
 from tests.managers.helpers import assert_spans_exact, rows
-from tests.managers.test_dockerfile import check_golden, golden_cases
 
 PG_DIGEST = "sha256:a5a65569456f221ee1f8a0b3b4e2d440eb5830772d9440c9b30b1dbfd454c778"
 
@@ -226,13 +224,3 @@ def test_multiline_value_warns() -> None:
     ]
     assert [p.line for p in result.problems] == [2]
 
-
-@pytest.mark.parametrize(
-    "case", golden_cases("gitlabci"), ids=[p.name for p in golden_cases("gitlabci")]
-)
-def test_golden(case: Path) -> None:
-    check_golden(case, gitlabci)
-
-
-def test_there_are_golden_cases() -> None:
-    assert len(golden_cases("gitlabci")) >= 4

@@ -49,8 +49,8 @@ def build_updates(manager: Any, text: str, spec: dict[str, Any]) -> list[Update]
     return updates
 
 
-def test_there_are_cases_for_every_yaml_manager() -> None:
-    assert {p.parent.name for p in CASES} == {"docker-compose", "kubernetes", "dockerfile", "gitlabci", "github-actions"}
+def test_there_are_cases_for_every_manager() -> None:
+    assert {p.parent.name for p in CASES} == set(MANAGERS)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{p.parent.name}/{p.name}" for p in CASES])
