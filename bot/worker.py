@@ -163,6 +163,13 @@ def scheduled(branch: Branch, config: Mapping[str, Any], now: datetime) -> bool:
     return is_due(list(entries), branch.settings.get("timezone") or config.get("timezone"), now)
 
 
+def dashboard_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "enabled": bool(config.get("dependencyDashboard") or config.get("dependencyDashboardApproval")),
+        "title": config.get("dependencyDashboardTitle"),
+    }
+
+
 def branch_limit(config: Mapping[str, Any]) -> int:
     """branchConcurrentLimit, defaulting to prConcurrentLimit; 0 means no limit."""
     value = config.get("branchConcurrentLimit")
@@ -264,7 +271,12 @@ def plan_and_apply(
         lookups = lookup_stage(make_datasource, ctx, deps, settings, progress)
     except RegistryError as exc:
         ctx.problems.append(Problem(level="error", message=str(exc)))
-        return RunResult(repository=repository, status="error", dependencies=tuple(deps), problems=tuple(ctx.problems), base_branch=base_branch)
+        failed = RunResult(repository=repository, status="error", dependencies=tuple(deps), problems=tuple(ctx.problems),
+                           base_branch=base_branch, extra={"dashboard": dashboard_settings(config)})
+        report_error = getattr(platform, "report_error", None)
+        if report_error is not None and dry_run is None:
+            report_error(failed)
+        return failed
 
     deps = [replace(lk.dependency, skip_reason=lk.skip_reason) if lk.skip_reason != lk.dependency.skip_reason else lk.dependency for lk in lookups]
     planned: list[Planned] = []
@@ -281,10 +293,7 @@ def plan_and_apply(
 
     existing = platform.existing_branches(str(config.get("branchPrefix") or "upkeep/"))
     requested = platform.requested(str(config.get("dependencyDashboardTitle") or "Dependency Dashboard"))
-    extra["dashboard"] = {
-        "enabled": bool(config.get("dependencyDashboard") or config.get("dependencyDashboardApproval")),
-        "title": config.get("dependencyDashboardTitle"),
-    }
+    extra["dashboard"] = dashboard_settings(config)
 
     def asked(action: str, branch: Branch) -> bool:
         names = requested.get(action, set())

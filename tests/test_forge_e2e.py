@@ -322,3 +322,37 @@ def test_pr_body_links_the_source_repository_from_the_image_label(forge: Forge) 
     s = sanitized(forge.image)
     pr = forge.open_prs()[f"upkeep/{s}-1.x"]
     assert f"| [{forge.image}](https://github.com/octo/shop-image) | service | minor | `1.0.0` -> `1.1.0` |" in pr.body
+
+
+def test_rebase_label_rebuilds_the_branch_and_is_removed(forge: Forge) -> None:
+    forge.run()
+    s = sanitized(forge.image)
+    branch = f"upkeep/{s}-1.x"
+    pr = forge.open_prs()[branch]
+    before = forge.side.branch_sha(branch)
+    forge.push({"README.md": "docs\n"})  # the base moves; rebaseWhen auto (conflicted) alone would not rebuild
+    assert branch_names(forge.run())[branch] == "unchanged"
+    forge.side.set_labels(pr.number, [*pr.labels, "rebase"])
+    result = forge.run()
+    assert branch_names(result)[branch] == "updated"
+    head = forge.side.branch_sha(branch)
+    assert head != before
+    parent = subprocess.run(["git", "rev-parse", f"{head}^"], cwd=forge.side.repo_path(),
+                            capture_output=True, text=True, check=True).stdout.strip()
+    assert parent == forge.side.branch_sha("main")
+    assert "rebase" not in forge.open_prs()[branch].labels
+    result = forge.run()
+    assert branch_names(result)[branch] == "unchanged"  # the request was done once
+
+
+def test_a_failing_registry_is_shown_on_the_dashboard_and_nothing_is_closed(forge: Forge) -> None:
+    forge.push({"renovate.json": json.dumps({"dependencyDashboard": True})})
+    forge.run()
+    opened = set(forge.open_prs())
+    forge.push({"k8s.yaml": "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n      image: 127.0.0.1:9/down/app:1.0.0\n"})
+    result = forge.run()
+    assert result.status == "error"
+    board = dashboard_issue(forge)
+    assert "The last run ended with an error" in board.body
+    assert "127.0.0.1:9" in board.body
+    assert set(forge.open_prs()) == opened  # no PR closed because of the failure

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -129,6 +130,11 @@ class ForgePlatform:
         outcome, commit = self._push(branch, base_commit, changes, remote_sha, rebase_asked)
         if outcome is BranchOutcome.ERROR:
             return BranchResult(branch=branch, result=outcome, message="branch moved while upkeep worked")
+        rebase_label = str(s.get("rebaseLabel") or "rebase")
+        if pr is not None and rebase_label in pr.labels:  # the request is done: take the label off
+            remaining = tuple(label for label in pr.labels if label != rebase_label)
+            self.forge.update_pr(pr.number, labels=list(remaining))
+            pr = replace(pr, labels=remaining)
         if s.get("automerge") and s.get("automergeType") == "branch":
             return self._branch_automerge(branch, commit, pr, outcome)
         pr = self._ensure_pr(branch, pr)
@@ -138,6 +144,17 @@ class ForgePlatform:
             if merged:
                 return BranchResult(branch=branch, result=BranchOutcome.AUTOMERGED, commit=commit, pr=pr.number, pr_url=pr.url)
         return result
+
+    def report_error(self, result: RunResult) -> None:
+        """A run that failed (a registry was down): say so on the dashboard, touch nothing else."""
+        board = result.extra.get("dashboard")
+        if not isinstance(board, Mapping) or not board.get("enabled"):
+            return
+        title = str(board.get("title") or "Dependency Dashboard")
+        self.dashboard = self.dashboard or self.forge.find_issue(title)
+        body = dashboard.render(result)
+        if self.dashboard is None or self.dashboard.body != body:
+            self.dashboard = self.forge.ensure_issue(title=title, body=body)
 
     def finalize(self, result: RunResult) -> RunResult:
         """Close PRs (and delete branches) whose update is no longer needed; keep the

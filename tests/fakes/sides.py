@@ -48,6 +48,7 @@ class Side(Protocol):
     def issue(self, title: str) -> tuple[int, str] | None: ...
     def edit_issue(self, number: int, body: str) -> None: ...
     def edit_pr_body(self, number: int, body: str) -> None: ...
+    def set_labels(self, number: int, labels: list[str]) -> None: ...
     def writes(self) -> list[tuple[str, str]]: ...
     def repo_path(self) -> Path: ...
 
@@ -103,6 +104,9 @@ class GitHubSide:
         self.server.edit_issue_body(number, body, full_name=REPO)
 
     edit_pr_body = edit_issue  # GitHub's PRs are issues
+
+    def set_labels(self, number: int, labels: list[str]) -> None:
+        self.server.repo(REPO).items[number].labels = list(labels)
 
     def writes(self) -> list[tuple[str, str]]:
         return [r for r in self.server.requests if r[0] != "GET" and ".git/" not in r[1]]
@@ -167,6 +171,9 @@ class GitLabSide:
 
     def edit_pr_body(self, number: int, body: str) -> None:
         self.project.mrs[number].description = body
+
+    def set_labels(self, number: int, labels: list[str]) -> None:
+        self.project.mrs[number].labels = list(labels)
 
     def writes(self) -> list[tuple[str, str]]:
         return [r for r in self.server.requests if r[0] not in ("GET", "HEAD") and ".git/" not in r[1]]
