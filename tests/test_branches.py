@@ -8,7 +8,8 @@ import pytest
 
 from bot import config as cfgmod
 from bot.branches import clean_branch_name, make_branches, sanitize_dep_name
-from bot.lookup import Planned, make_update, update_settings
+from bot.choose import make_update, update_settings
+from bot.lookup import Planned
 from bot.model import Dependency, Span, Update, UpdateType
 from bot.rules import Context, settings_for
 

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from bot import config as cfgmod
+from bot.choose import plan_updates
 from bot.errors import ImageNotFound, RegistryUnavailable
-from bot.lookup import lookup_all, lookup_target, plan_updates
+from bot.lookup import lookup_all, lookup_target
 from bot.model import Dependency, Release, ReleaseInfo, Span, UpdateType
 
 TAGS = [
