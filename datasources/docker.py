@@ -38,9 +38,10 @@ from bot.errors import (
     RegistryError,
     RegistryUnavailable,
 )
-from bot.http import Http, RegistryAuth, redact
+from bot.http import Http, redact
 from bot.image import DOCKER_HUB_API, split_registry_url
 from bot.model import Release, ReleaseInfo
+from bot.registry_auth import RegistryAuth
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,8 @@ import pytest
 from bot import __version__
 from bot.errors import RegistryAuthError, RegistryRateLimited, RegistryUnavailable
 from bot.hostrules import HostRule, HostRules
-from bot.http import Http, RegistryAuth, RetryPolicy, parse_challenges, redact
+from bot.http import Http, RetryPolicy, redact
+from bot.registry_auth import RegistryAuth, parse_challenges
 
 pytestmark = pytest.mark.anyio
 
