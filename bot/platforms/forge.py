@@ -27,11 +27,12 @@ from pathlib import Path
 
 from bot import dashboard
 from bot.errors import GitError, PlatformError
-from bot.git import Git, Identity, Remote
+from bot.git import Git, Identity
 from bot.model import Branch, BranchOutcome, BranchResult, RunResult
 from bot.platforms.base import CheckState, Forge, Issue, PrState, PullRequest
 from bot.prbody import rebase_requested, render_body
 from bot.schedule import is_due
+from bot.transport import Remote
 
 log = logging.getLogger(__name__)
 
