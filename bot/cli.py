@@ -65,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--dry-run", nargs="?", const="full", choices=["extract", "lookup", "full"],
                      help="stop after a stage and write nothing (Renovate's dryRun)")
     run.add_argument("--report", metavar="FILE", help="write a JSON report")
-    run.add_argument("--base-branch", help="branch to update from (default: the current branch)")
+    run.add_argument("--base-branch", help="branch to update from (default: local, the current branch; forges, the default branch)")
 
     extract = sub.add_parser("extract", parents=[common], help="list the image references found")
     extract.add_argument("repository", nargs="?", default=".", help="path of a git repository (default: .)")
@@ -115,6 +115,8 @@ def _platform(args: argparse.Namespace, global_config: dict[str, Any]) -> LocalP
 
 def cmd_run(args: argparse.Namespace) -> int:
     global_config = load_global(args.config)
+    if args.base_branch:
+        global_config["baseBranch"] = args.base_branch
     dry_run = args.dry_run or global_config.get("dryRun")
     platform = args.platform or str(global_config.get("platform") or "local")
     progress = Progress(enabled=None if args.log_format == "text" else False)

@@ -423,3 +423,19 @@ def test_helm_values_and_kustomize_edit_only_their_tag_and_digest_fields(tmp_pat
     assert diff_lines(repo, digest_branch["branchName"]) == [
         f"-    digest: {digests['alpine']}", f"+    digest: {moved}",
     ]
+
+
+def test_base_branch_flag_updates_from_that_branch(tmp_path: Path, registry: Registry, web: tuple[str, dict[str, str]]) -> None:
+    name, _ = web
+    repo = make_repo(tmp_path / "repo", {"compose.yaml": "services: {}\n"})
+    git(repo, "checkout", "-q", "-b", "release")
+    (repo / "compose.yaml").write_text(COMPOSE.format(web=name))
+    git(repo, "commit", "-qam", "release images")
+    git(repo, "checkout", "-q", "main")
+    code, report = run(repo, global_config(tmp_path, registry), tmp_path, "--base-branch", "release")
+    assert code == 0
+    result = report["repositories"][0]
+    assert result["baseBranch"] == "release"
+    assert len(result["branches"]) == 2
+    branch = result["branches"][0]["branchName"]
+    assert git(repo, "rev-parse", f"{branch}^") == git(repo, "rev-parse", "release")
