@@ -111,6 +111,5 @@ def _guarded(name: str, work: Callable[[], RunResult]) -> RunResult:
     """One repository's run; an error ends only this repository's run."""
     try:
         return work()
-    except UpkeepError as exc:
-        log.error("%s: %s", name, exc)
+    except UpkeepError as exc:  # reported with the repository's result, not logged twice
         return RunResult(repository=name, status="error", problems=(Problem(level="error", message=str(exc)),))

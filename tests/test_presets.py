@@ -471,3 +471,10 @@ def test_preset_names_parse_as_renovate_s(text: str, expected: ParsedPreset) -> 
 def test_invalid_preset_names(text: str) -> None:
     with pytest.raises(ValueError, match="preset"):
         parse_preset(text)
+
+
+def test_a_misspelled_preset_gets_a_suggestion() -> None:
+    from bot import config as cfgmod
+
+    loaded = cfgmod.validate({"extends": ["config:recomended"]}, "renovate.json", repository=True)
+    assert loaded.errors == ["renovate.json: extends: unknown preset 'config:recomended'; did you mean 'config:recommended'?"]

@@ -37,6 +37,7 @@ canonical form (``:x`` = ``default:x``), where Renovate compares the text only.
 
 from __future__ import annotations
 
+import difflib
 import posixpath
 import re
 from collections.abc import Callable, Mapping
@@ -260,7 +261,8 @@ class _Resolver:
                 if direct:
                     self.warn(f"Renovate preset {name} has nothing upkeep acts on; ignored")
                 return None
-            raise self.error(f"unknown preset {name!r}")
+            close = difflib.get_close_matches(name, list(PRESETS), n=1, cutoff=0.8)
+            raise self.error(f"unknown preset {name!r}" + (f"; did you mean {close[0]!r}?" if close else ""))
         preset = PRESETS[name]
         if parsed.params is not None:
             args = {f"arg{i}": p for i, p in enumerate(parsed.params)}
