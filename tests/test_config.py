@@ -111,3 +111,8 @@ def test_global_options_from_upkeep_environment_variables() -> None:
     with pytest.raises(ConfigError, match=r"\$UPKEEP_ONBOARDING: cannot read 'no'"):
         cfgmod.from_environment({"UPKEEP_ONBOARDING": "no"})
     assert cfgmod.env_name("dependencyDashboardApproval") == "UPKEEP_DEPENDENCY_DASHBOARD_APPROVAL"
+
+
+def test_a_misspelled_option_gets_a_suggestion() -> None:
+    loaded = cfgmod.validate({"automerg": True}, "renovate.json", repository=True)
+    assert loaded.warnings == ["renovate.json: automerg: unknown option (did you mean automerge?); ignored"]

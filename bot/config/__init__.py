@@ -11,6 +11,7 @@ one warning each.
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -124,7 +125,9 @@ def _check_keys(block: dict[str, Any], where: str, allowed: Callable[[opts.Optio
         elif option is not None:
             loaded.warnings.append(f"{where}{key}: not allowed here; ignored")
         else:
-            loaded.warnings.append(f"{where}{key}: unknown option; ignored")
+            close = difflib.get_close_matches(key, list(opts.OPTIONS_BY_NAME), n=1, cutoff=0.85)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            loaded.warnings.append(f"{where}{key}: unknown option{hint}; ignored")
         del block[key]
 
 
