@@ -203,6 +203,10 @@ async def lookup_dependency(run: LookupRun, dep: Dependency, settings: Mapping[s
         return DepLookup(dependency=dep, skip_reason="invalid-value", target=target)
 
     ctx = Context(dep=dep, base_branch=run.base_branch, registry_url=target.registry_url, now=run.now)
+    if dep.current_value and any("matchCurrentAge" in r for r in settings.get("packageRules") or []):
+        # the age of the current tag, for rules that ask (Renovate: currentVersionTimestamp)
+        current_time = await run.timestamp(target, releases.get(dep.current_value), dep.current_value)
+        ctx = replace(ctx, current_timestamp=current_time)
     problems: list[Problem] = []
     skipped: list[Skipped] = []
     candidates: list[tuple[Update, dict[str, Any]]] = []

@@ -241,3 +241,20 @@ def test_tag_only_and_digest_only_references() -> None:
     [result] = asyncio.run(lookup_all(ds, [digest_only], [settings()]))
     [update] = result.updates
     assert (str(update.update_type), update.new_reference()) == ("digest", "sha256:" + "f" * 64)
+
+
+def test_match_current_age_uses_the_current_tags_time() -> None:
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    stamps = {"1.0.0": now - timedelta(days=500), "1.1.0": now - timedelta(days=30), "1.2.0": now - timedelta(days=10)}
+
+    class Stamped(FakeDatasource):
+        async def get_releases(self, registry_url: str, repository: str) -> ReleaseInfo:
+            info = await super().get_releases(registry_url, repository)
+            return ReleaseInfo(package_name=info.package_name, registry_url=registry_url, lookup_name=repository,
+                               releases=tuple(Release(version=r.version, timestamp=stamps[r.version]) for r in info.releases))
+
+    ds = Stamped({"library/nginx": ["1.0.0", "1.1.0", "1.2.0"]}, {})
+    rule = {"matchCurrentAge": "> 1 year", "labels": ["stale"]}
+    old, recent = asyncio.run(lookup_all(ds, [dep("1.0.0"), dep("1.1.0")], [settings(packageRules=[rule])] * 2, now=now))
+    assert old.planned[0].settings.get("labels") == ["stale"]
+    assert recent.planned[0].settings.get("labels") == []
