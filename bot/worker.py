@@ -80,7 +80,7 @@ def load_repo_config(
                                  repository_name=repository_name)
         if loaded.errors:
             raise ConfigError("; ".join(loaded.errors))
-        problems.extend(Problem(level="warning", message=w, file=name) for w in loaded.warnings)
+        problems.extend(Problem(level="warning", message=w.removeprefix(f"{name}: "), file=name) for w in loaded.warnings)
         repo_cfg = loaded.config
     return cfgmod.effective(global_config, repo_cfg), problems
 
@@ -111,7 +111,9 @@ def settings_per_dep(config: Mapping[str, Any], deps: Sequence[Dependency], base
     for dep in deps:
         key = (dep.manager, dep.package_file, dep.dep_name, dep.package_name, dep.datasource, dep.dep_type, dep.current_value)
         if key not in cache:
-            cache[key] = settings_for(config, dep, base_branch=base_branch)
+            block = config.get(dep.manager)
+            base = cfgmod.merge(config, block) if isinstance(block, Mapping) else config  # getManagerConfig
+            cache[key] = settings_for(base, dep, base_branch=base_branch)
         result[dep] = cache[key]
     return result
 

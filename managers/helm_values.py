@@ -139,6 +139,10 @@ def _extract_document(
                         dep, problem = _yaml.image_dependency(
                             text, value, doc, manager=NAME, path=path, dep_type=None
                         )
+                        sibling = _sibling_tag(node)
+                        if (dep is not None and dep.skip_reason is None and dep.current_value is None
+                                and dep.current_digest is None and sibling is not None):
+                            dep, problem = _tag_dependency(text, path, doc, dep.dep_name, sibling, found)
                         _add(dep, problem, deps, problems)
                     continue
             stack.append(value)
@@ -176,14 +180,31 @@ def _object_dependency(
         tag_node = _yaml.mapping_get(image, "version")
     repository_node = _yaml.mapping_get(image, "repository")
     repository = _yaml.scalar_text(repository_node) if repository_node is not None else None
-    if not isinstance(tag_node, yaml.ScalarNode) or _yaml.is_null(tag_node):
+    if not repository or not repository.strip():
         return None, None
-    if not repository or not repository.strip() or id(tag_node) in found:
-        return None, None
-    found.add(id(tag_node))
     registry_node = _yaml.mapping_get(image, "registry")
     registry = _yaml.scalar_text(registry_node) if registry_node is not None else None
     name = f"{registry}/{repository}" if registry else repository
+    return _tag_dependency(text, path, doc, name, tag_node, found)
+
+
+def _sibling_tag(mapping: yaml.MappingNode) -> yaml.Node | None:
+    """Renovate's getHelmValuesSiblingVersion: a ``tag`` (else ``version``) string key
+    beside an untagged inline image (``{image: nginx, tag: 1.25.3}``)."""
+    for key in ("tag", "version"):
+        node = _yaml.mapping_get(mapping, key)
+        if isinstance(node, yaml.ScalarNode) and not _yaml.is_null(node) and _yaml.scalar_text(node):
+            return node
+    return None
+
+
+def _tag_dependency(
+    text: str, path: str, doc: _yaml.Document, name: str, tag_node: yaml.Node | None, found: set[int]
+) -> tuple[Dependency | None, Problem | None]:
+    """A ``span_kind="tag"`` dependency on ``tag_node`` for the image ``name``."""
+    if not isinstance(tag_node, yaml.ScalarNode) or _yaml.is_null(tag_node) or id(tag_node) in found:
+        return None, None
+    found.add(id(tag_node))
     tag = _yaml.scalar_span(text, tag_node, doc)
     if not tag.value.strip():
         return None, None

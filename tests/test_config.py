@@ -23,7 +23,8 @@ def test_every_option_has_a_description_and_the_schema_documents_it() -> None:
         assert option.description, option.name
         assert (option.name in schema["properties"]) is option.top, option.name
         assert (option.name in rule) is (option.rule or option.matcher), option.name
-        assert (option.name in schema["properties"]["kubernetes"]["properties"]) is option.manager, option.name
+        in_block = cfgmod.opts.in_manager_block(option) and option.name not in ("group", *cfgmod.opts.UPDATE_TYPES)
+        assert (option.name in schema["properties"]["kubernetes"]["properties"]) is in_block, option.name
         if option.default is not None and option.top and option.name not in ("group", *cfgmod.opts.UPDATE_TYPES):
             assert schema["properties"][option.name]["default"] == option.default
 

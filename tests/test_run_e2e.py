@@ -439,3 +439,21 @@ def test_base_branch_flag_updates_from_that_branch(tmp_path: Path, registry: Reg
     assert len(result["branches"]) == 2
     branch = result["branches"][0]["branchName"]
     assert git(repo, "rev-parse", f"{branch}^") == git(repo, "rev-parse", "release")
+
+
+def test_manager_blocks_carry_package_options_and_helm_values_pin_no_digests(tmp_path: Path, registry: Registry, web: tuple[str, dict[str, str]]) -> None:
+    name, _ = web
+    files = {
+        "values.yaml": f"app:\n  image: {name}:alpine\n",
+        "compose.yaml": f"services:\n  a:\n    image: {name}:alpine\n",
+        "renovate.json": json.dumps({"pinDigests": True, "docker-compose": {"labels": ["compose"]}}),
+    }
+    repo = make_repo(tmp_path / "repo", files)
+    code, report = run(repo, global_config(tmp_path, registry), tmp_path, "--dry-run", "lookup")
+    assert code == 0
+    deps = {d["manager"]: d for d in report["repositories"][0]["dependencies"]}
+    updates = {u["manager"]: u for u in report["repositories"][0]["updates"]}
+    assert set(updates) == {"docker-compose"}  # helm-values defaults to pinDigests: false, as Renovate's manager
+    assert deps["helm-values"]["skipReason"] == "invalid-value"
+    [branch] = report["repositories"][0]["branches"]
+    assert branch["labels"] == ["compose"]

@@ -150,7 +150,7 @@ def validate(
     rule_ok = lambda o: o.rule or o.matcher  # noqa: E731
     for key in list(config):
         if key in opts.MANAGERS and isinstance(config[key], dict):
-            _check_keys(config[key], f"{file}: {key}.", lambda o: o.manager, loaded, repository=repository)
+            _check_keys(config[key], f"{file}: {key}.", opts.in_manager_block, loaded, repository=repository)
     _check_keys(config, f"{file}: ", lambda o: o.top, loaded, repository=repository)
     for index, rule in enumerate(config.get("packageRules") or []):
         if isinstance(rule, dict):

@@ -200,9 +200,25 @@ HOST_RULE_KEYS = (
 )
 
 
+#: Managers' own defaults (Renovate's per-manager ``defaultConfig``): their files keep
+#: image fields apart, so digests are not pinned there by default.
+MANAGER_DEFAULTS: dict[str, dict[str, Any]] = {
+    "helm-values": {"pinDigests": False},
+    "kustomize": {"pinDigests": False},
+}
+
+
+def in_manager_block(option: Option) -> bool:
+    """A manager block (``"dockerfile": {…}``) takes its own options and every package
+    option, which then apply to that manager's dependencies (Renovate's getManagerConfig)."""
+    return option.manager or option.rule
+
+
 def defaults() -> dict[str, Any]:
     """The default value of every top-level option."""
     result = {o.name: o.default for o in OPTIONS if o.top and o.default is not None and o.name != "$schema"}
     for kind, block in UPDATE_TYPE_DEFAULTS.items():
         result[kind] = block
+    for manager, block in MANAGER_DEFAULTS.items():
+        result[manager] = block
     return result

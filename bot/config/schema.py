@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.config.options import HOST_RULE_KEYS, MANAGERS, OPTIONS, UPDATE_TYPES, Option
+from bot.config.options import (
+    HOST_RULE_KEYS,
+    MANAGERS,
+    OPTIONS,
+    UPDATE_TYPES,
+    Option,
+    in_manager_block,
+)
 
 SCHEMA_ID = "https://upkeep.invalid/renovate.schema.json"
 _BLOCKS = frozenset({*UPDATE_TYPES, "group"})
@@ -44,7 +51,7 @@ def generate() -> dict[str, Any]:
         top[manager] = {
             "description": f"Settings of the {manager} manager.",
             "type": "object",
-            "properties": _properties([o for o in OPTIONS if o.manager]),
+            "properties": _properties([o for o in OPTIONS if in_manager_block(o) and o.name not in _BLOCKS]),
         }
     rule_options = [o for o in OPTIONS if o.rule]
     return {

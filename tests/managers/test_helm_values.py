@@ -273,3 +273,16 @@ def test_skipped_dependencies_are_not_edited() -> None:
     with pytest.raises(EditError):
         apply_updates(text, "values.yaml", helm_values, [update(dep, "1.3")])
 
+
+
+def test_an_untagged_inline_image_takes_its_sibling_tag() -> None:
+    # Renovate's getHelmValuesSiblingVersion: {image: repo, tag: x} updates the tag field
+    text = "cli:\n  image: ghcr.io/org/cli\n  tag: \"1.26.0\"\nother:\n  image: nginx\n  version: 1.25.3\nplain:\n  image: redis\n"
+    deps = extract(text).dependencies
+    assert [(d.dep_name, d.current_value, d.span_kind, d.replace_string) for d in deps] == [
+        ("ghcr.io/org/cli", "1.26.0", "tag", "1.26.0"),
+        ("nginx", "1.25.3", "tag", "1.25.3"),
+        ("redis", None, "reference", "redis"),
+    ]
+    new = apply_updates(text, "values.yaml", helm_values, [update(deps[0], "1.27.0")])
+    assert new == text.replace('"1.26.0"', '"1.27.0"')
