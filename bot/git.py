@@ -163,6 +163,15 @@ class Git:
         proc = self.run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
         return proc.stdout.decode().strip() or None
 
+    def checked_out_branches(self) -> set[str]:
+        """Branches checked out in any working tree of the repository (linked ones too)."""
+        proc = self.run("worktree", "list", "--porcelain", check=False)
+        return {
+            line.removeprefix("branch refs/heads/")
+            for line in proc.stdout.decode(errors="replace").splitlines()
+            if line.startswith("branch refs/heads/")
+        }
+
     def current_branch(self) -> str | None:
         proc = self.run("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
         return proc.stdout.decode().strip() or None

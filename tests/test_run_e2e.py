@@ -457,3 +457,20 @@ def test_manager_blocks_carry_package_options_and_helm_values_pin_no_digests(tmp
     assert deps["helm-values"]["skipReason"] == "invalid-value"
     [branch] = report["repositories"][0]["branches"]
     assert branch["labels"] == ["compose"]
+
+
+def test_a_branch_checked_out_in_a_linked_worktree_is_left_alone(tmp_path: Path, registry: Registry, web: tuple[str, dict[str, str]]) -> None:
+    name, _ = web
+    repo = make_repo(tmp_path / "repo", {"compose.yaml": COMPOSE.format(web=name)})
+    config = global_config(tmp_path, registry)
+    run(repo, config, tmp_path)
+    branch = f"upkeep/{name.replace('/', '-').replace(':', '-')}-1.x"
+    git(repo, "worktree", "add", "-q", str(tmp_path / "wt"), branch)
+    head = git(repo, "rev-parse", branch)
+    registry.push_image(name.split("/", 1)[1], "1.26.5")  # upkeep would like to update the branch
+    code, report = run(repo, config, tmp_path)
+    results = {b["branchName"]: b for b in report["repositories"][0]["branches"]}
+    assert results[branch]["result"] == "blocked"
+    assert "checked out" in results[branch]["message"]
+    assert git(repo, "rev-parse", branch) == head
+    assert git(tmp_path / "wt", "status", "--porcelain") == ""

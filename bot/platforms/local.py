@@ -82,7 +82,7 @@ class LocalPlatform:
             raise ValueError("ensure_branches: branch names must be distinct")
         heads = git.heads()
         existing = {name: heads[name] for name in names if name in heads}
-        checked_out = git.current_branch() if existing else None
+        checked_out = git.checked_out_branches() if existing else set()
         walks = git.commits_since(base_commit, [h.sha for h in existing.values() if not self._single_ours(h, base_commit)])
         same_candidates = {
             branch.name: existing[branch.name]
@@ -130,7 +130,7 @@ class LocalPlatform:
         changes: Mapping[str, bytes],
         walks: Mapping[str, list[CommitInfo]],
         changed: Mapping[str, Mapping[str, tuple[str, str]]],
-        checked_out: str | None,
+        checked_out: set[str],
     ) -> BranchResult | None:
         """The result for an existing branch that must not be (re)written, or None."""
         if head.kind != "commit":
@@ -147,9 +147,9 @@ class LocalPlatform:
                 commit=head.sha,
                 message=f"branch has {len(foreign)} commit(s) upkeep did not make (e.g. {foreign[0].sha[:7]}); left alone",
             )
-        if checked_out == branch.name:
+        if branch.name in checked_out:
             return BranchResult(branch=branch, result=BranchOutcome.BLOCKED, commit=head.sha,
-                                message="branch is checked out in the working tree; left alone")
+                                message="branch is checked out in a working tree; left alone")
         if self._same(head, base_commit, changes, branch.commit_message, changed.get(head.sha)):
             return BranchResult(branch=branch, result=BranchOutcome.UNCHANGED, commit=head.sha)
         return None

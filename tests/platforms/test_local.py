@@ -128,7 +128,7 @@ def test_foreign_commits_and_checked_out_branches_block_only_themselves(repo: Pa
     assert outcomes[1].message is not None
     assert "1 commit(s) upkeep did not make" in outcomes[1].message
     assert outcomes[1].commit == users_head
-    assert outcomes[2].message == "branch is checked out in the working tree; left alone"
+    assert outcomes[2].message == "branch is checked out in a working tree; left alone"
     assert sh(repo, "rev-parse", "upkeep/b1") == users_head
     assert sh(repo, "rev-parse", "upkeep/b2") == checked_out
     assert sh(repo, "show", "upkeep/b3:f3.yaml") == "image: new:3"
