@@ -83,7 +83,7 @@ def test_a_run_of_branches_takes_a_constant_number_of_git_processes(repo: Path, 
     calls.clear()
     refs = sh(repo, "for-each-ref")
     assert results(local.ensure_branches(base, items(count))) == ["unchanged"] * count
-    assert calls == ["for-each-ref", "symbolic-ref", "diff-tree"]
+    assert calls == ["for-each-ref", "worktree", "diff-tree"]
     assert sh(repo, "for-each-ref") == refs
 
 
