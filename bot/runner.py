@@ -113,3 +113,7 @@ def _guarded(name: str, work: Callable[[], RunResult]) -> RunResult:
         return work()
     except UpkeepError as exc:  # reported with the repository's result, not logged twice
         return RunResult(repository=name, status="error", problems=(Problem(level="error", message=str(exc)),))
+    except Exception as exc:  # a bug: this repository fails, the others still run
+        log.exception("internal error while processing %s", name)
+        message = f"internal error ({type(exc).__name__}); this is a bug, please report it with the log"
+        return RunResult(repository=name, status="error", problems=(Problem(level="error", message=message),))

@@ -45,6 +45,8 @@ def _split_args(expr: str) -> list[str]:
 
 
 def _arg(token: str) -> str:
+    if not token:
+        raise TemplateError("a block helper needs an argument, e.g. {{#if isMajor}}")
     if token[0] in "'\"":
         return repr(token[1:-1])
     if not _NAME.match(token):

@@ -113,3 +113,26 @@ def test_lookup_command_shows_what_would_be_proposed(tmp_path: Path, registry: A
     assert main(["lookup", f"{registry.host}/{name}:1.0.0", "--config", str(config), "--rules", str(rules)]) == 0
     assert capsys.readouterr().out.splitlines() == [f"patch      {registry.host}/{name}:1.0.1"]
     assert main(["lookup", "Not An Image"]) == 2
+
+
+def test_a_bug_in_one_repository_does_not_stop_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    import bot.runner
+
+    good = make_repo(tmp_path / "good", {"compose.yaml": "services: {}\n"})
+    bad = make_repo(tmp_path / "bad", {"compose.yaml": "services: {}\n"})
+    real = bot.runner.run_repository
+
+    def flaky(platform: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(platform.path).endswith("bad"):
+            raise RuntimeError("boom")
+        return real(platform, *args, **kwargs)
+
+    monkeypatch.setattr(bot.runner, "run_repository", flaky)
+    report = tmp_path / "r.json"
+    assert main(["run", str(bad), str(good), "--report", str(report)]) == 1
+    results = {Path(r["repository"]).name: r for r in json.loads(report.read_text())["repositories"]}
+    assert results["good"]["status"] == "success"
+    assert results["bad"]["status"] == "error"
+    assert "internal error (RuntimeError)" in results["bad"]["problems"][0]["message"]
+    assert "boom" in caplog.text  # the traceback is logged for the bug report

@@ -117,3 +117,26 @@ def test_global_options_from_upkeep_environment_variables() -> None:
 def test_a_misspelled_option_gets_a_suggestion() -> None:
     loaded = cfgmod.validate({"automerg": True}, "renovate.json", repository=True)
     assert loaded.warnings == ["renovate.json: automerg: unknown option (did you mean automerge?); ignored"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "error"),
+    [
+        ({"fileMatch": 5}, "fileMatch: 5 is not a list of strings"),
+        ({"packageRules": [{"matchPackagePatterns": None}]}, "packageRules[0].matchPackagePatterns: null is not a list of strings"),
+        ({"stabilityDays": "3"}, 'stabilityDays: "3" is not int'),
+        ({"ignorePaths": ["/[/"]}, "ignorePaths[0]: '/[/' is not a valid regular expression"),
+        ({"kubernetes": {"managerFilePatterns": ["/[/"]}}, "kubernetes.managerFilePatterns[0]: '/[/' is not a valid regular expression"),
+        ({"packageRules": [{"matchDepNames": ["a"], "matchCurrentVersion": "!/[/"}]}, "packageRules[0].matchCurrentVersion: '!/[/' is not a valid"),
+        ({"commitMessage": "{{#if}}x{{/if}}"}, "commitMessage: a block helper needs an argument"),
+    ],
+)
+def test_mistakes_that_used_to_crash_are_config_errors(raw: dict[str, object], error: str) -> None:
+    loaded = cfgmod.validate(raw, "renovate.json", repository=True)
+    assert any(error in e for e in loaded.errors), loaded.errors
+
+
+def test_a_legacy_string_is_read_as_a_one_element_list() -> None:
+    loaded = cfgmod.validate({"packageRules": [{"matchPackagePatterns": "nginx", "enabled": False}]}, "renovate.json", repository=True)
+    assert loaded.errors == []
+    assert loaded.config["packageRules"] == [{"enabled": False, "matchPackageNames": ["/nginx/"]}]

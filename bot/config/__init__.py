@@ -146,7 +146,7 @@ def validate(
     """
     loaded = Loaded(config={}, file=file)
     config = copy.deepcopy(dict(raw))
-    migrate(config, f"{file}: ", loaded.warnings)
+    migrate(config, f"{file}: ", loaded.warnings, loaded.errors)
     rule_ok = lambda o: o.rule or o.matcher  # noqa: E731
     for key in list(config):
         if key in opts.MANAGERS and isinstance(config[key], dict):
@@ -217,23 +217,38 @@ MIGRATIONS: dict[str, tuple[str, Callable[[Any], Any]]] = {
 }
 
 
-def migrate(config: dict[str, Any], where: str, warnings: list[str]) -> None:
-    """Rewrite legacy option names in place (also inside rules and manager blocks)."""
+#: What type each legacy option's value must have before it is converted.
+_SCALAR_MIGRATIONS: dict[str, type] = {"stabilityDays": int, "masterIssue": bool, "masterIssueApproval": bool}
+
+
+def migrate(config: dict[str, Any], where: str, warnings: list[str], errors: list[str] | None = None) -> None:
+    """Rewrite legacy option names in place (also inside rules and manager blocks). A
+    value of the wrong type is an error naming the key (a lone string stands for a
+    one-element list, as Renovate reads it)."""
+    errors = errors if errors is not None else []
     for old, (new, convert) in MIGRATIONS.items():
-        if old in config:
-            value = config.pop(old)
-            warnings.append(f"{where}{old} is deprecated; write {new} instead")
-            converted = convert(value)
-            if isinstance(converted, list) and isinstance(config.get(new), list):
-                config[new] = [*config[new], *converted]
-            else:
-                config[new] = converted
+        if old not in config:
+            continue
+        value = config.pop(old)
+        kind = _SCALAR_MIGRATIONS.get(old, list)
+        if kind is list and isinstance(value, str):
+            value = [value]
+        if not isinstance(value, kind) or (isinstance(value, list) and not all(isinstance(v, str) for v in value)):
+            wanted = "a list of strings" if kind is list else kind.__name__
+            errors.append(f"{where}{old}: {json.dumps(value)} is not {wanted}")
+            continue
+        warnings.append(f"{where}{old} is deprecated; write {new} instead")
+        converted = convert(value)
+        if isinstance(converted, list) and isinstance(config.get(new), list):
+            config[new] = [*config[new], *converted]
+        else:
+            config[new] = converted
     for index, rule in enumerate(config.get("packageRules") or []):
         if isinstance(rule, dict):
-            migrate(rule, f"{where}packageRules[{index}].", warnings)
+            migrate(rule, f"{where}packageRules[{index}].", warnings, errors)
     for manager in opts.MANAGERS:
         if isinstance(config.get(manager), dict):
-            migrate(config[manager], f"{where}{manager}.", warnings)
+            migrate(config[manager], f"{where}{manager}.", warnings, errors)
 
 
 #: Variables that are not options though they look like them.

@@ -49,6 +49,13 @@ def check_config(config: Mapping[str, Any]) -> list[str]:
     from bot.versioning import get_versioning
 
     problems: list[str] = []
+    path_lists = [(key, config.get(key)) for key in ("ignorePaths", "includePaths")]
+    path_lists += [(f"{m}.managerFilePatterns", (config.get(m) or {}).get("managerFilePatterns"))
+                   for m in opts.MANAGERS if isinstance(config.get(m), Mapping)]
+    for key, patterns in path_lists:
+        for i, pattern in enumerate(patterns or []):
+            if (problem := _regex_problem(str(pattern))) is not None:
+                problems.append(f"{key}[{i}]: {problem}")
     if config.get("timezone"):
         try:
             ZoneInfo(str(config["timezone"]))
@@ -59,7 +66,7 @@ def check_config(config: Mapping[str, Any]) -> list[str]:
             for i, pattern in enumerate(block.get(key) or []):
                 if (problem := _regex_problem(str(pattern))) is not None:
                     problems.append(f"{where}{key}[{i}]: {problem}")
-        for key in ("matchCurrentValue", "matchNewValue", "allowedVersions"):
+        for key in ("matchCurrentValue", "matchNewValue", "allowedVersions", "matchCurrentVersion"):
             if isinstance(block.get(key), str) and (problem := _regex_problem(block[key])) is not None:
                 problems.append(f"{where}{key}: {problem}")
         if block.get("minimumReleaseAge"):
