@@ -469,6 +469,7 @@ def test_a_branch_checked_out_in_a_linked_worktree_is_left_alone(tmp_path: Path,
     head = git(repo, "rev-parse", branch)
     registry.push_image(name.split("/", 1)[1], "1.26.5")  # upkeep would like to update the branch
     code, report = run(repo, config, tmp_path)
+    assert code == 0
     results = {b["branchName"]: b for b in report["repositories"][0]["branches"]}
     assert results[branch]["result"] == "blocked"
     assert "checked out" in results[branch]["message"]
