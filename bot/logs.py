@@ -34,7 +34,10 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         where = ":".join(str(v) for v in (getattr(record, "file", None), getattr(record, "line", None)) if v is not None)
         prefix = f"{record.levelname.lower()}: "
-        return prefix + (f"{where}: " if where else "") + record.getMessage()
+        text = prefix + (f"{where}: " if where else "") + record.getMessage()
+        if record.exc_info:
+            text += "\n" + self.formatException(record.exc_info)
+        return text
 
 
 def setup_logging(level: str = "info", fmt: str = "text") -> None:
