@@ -8,14 +8,17 @@ written atomically; a missing or unreadable cache only means ages start now.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import tempfile
+import threading
 from datetime import datetime
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+_LOCK = threading.Lock()  # --parallel runs share the process; flock guards other processes
 
 
 def default_cache_dir() -> Path:
@@ -52,14 +55,28 @@ class FirstSeenCache:
         return now
 
     def save(self) -> None:
+        """Merge into the file as it is now (another run may have written it since this
+        one loaded it), keeping the earliest time per digest, under a lock."""
         if not self._dirty:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".first-seen-", dir=self.path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(self._seen, fh, indent=0, sort_keys=True)
-            os.replace(tmp, self.path)
+            with _LOCK, open(self.path.with_suffix(".lock"), "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                merged = dict(self._seen)
+                try:
+                    current = json.loads(self.path.read_text(encoding="utf-8"))
+                except (FileNotFoundError, ValueError):
+                    current = {}
+                if isinstance(current, dict):
+                    for key, value in current.items():
+                        if str(key) not in merged or str(value) < merged[str(key)]:
+                            merged[str(key)] = str(value)
+                fd, tmp = tempfile.mkstemp(prefix=".first-seen-", dir=self.path.parent)
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump(merged, fh, indent=0, sort_keys=True)
+                os.replace(tmp, self.path)
+            self._seen = merged
             self._dirty = False
         except OSError as exc:
             log.warning("could not write cache %s: %s", self.path, exc)

@@ -95,6 +95,8 @@ def load_global(path: str | None) -> dict[str, Any]:
                 raw = cfgmod.parse_text(fh.read(), path)
         except OSError as exc:
             raise ConfigError(f"cannot read: {exc.strerror}", file=path) from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=path) from None
         where = path
     raw = cfgmod.merge(raw, cfgmod.from_environment(os.environ))
     if not raw:
@@ -114,6 +116,8 @@ def _platform(args: argparse.Namespace, global_config: dict[str, Any]) -> LocalP
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.report:
+        report.check_writable(args.report)  # before any branch is written, not after
     global_config = load_global(args.config)
     if args.base_branch:
         global_config["baseBranch"] = args.base_branch

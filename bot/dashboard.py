@@ -91,6 +91,17 @@ def _detected(deps: Iterable[Dependency]) -> list[str]:
     return lines
 
 
+_ERROR_BLOCK = re.compile(r"<!-- upkeep-error -->.*?<!-- /upkeep-error -->\n*", re.S)
+
+
+def with_error(body: str, result: RunResult) -> str:
+    """The dashboard as it was (every ticked box kept), with a banner saying the last run
+    failed: a run that could not look anything up must not forget what people asked."""
+    message = "; ".join(p.message for p in result.problems if p.level == "error")
+    banner = f"<!-- upkeep-error -->\n> [!WARNING]\n> The last run ended with an error: {message}\n<!-- /upkeep-error -->\n\n"
+    return banner + _ERROR_BLOCK.sub("", body)
+
+
 def render(result: RunResult, *, approval: bool = False) -> str:
     lines = ["This issue lists upkeep updates and detected image references. Tick a checkbox to act on it; "
              "upkeep reads it on its next run.", ""]

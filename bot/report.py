@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from bot.errors import UsageError
 from bot.model import Dependency, Problem, RunResult, Update
 
 REPORT_VERSION = 1
@@ -97,6 +98,13 @@ def build(results: Sequence[RunResult]) -> dict[str, Any]:
         "status": overall_status(results),
         "repositories": [repository_report(r) for r in results],
     }
+
+
+def check_writable(path: str) -> None:
+    """A report that cannot be written is a usage error found before the run starts."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory) or not os.access(directory, os.W_OK):
+        raise UsageError(f"--report {path}: cannot write to {directory}")
 
 
 def write(path: str, results: Sequence[RunResult]) -> None:

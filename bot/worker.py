@@ -231,7 +231,7 @@ def onboard_repository(
     config = cfgmod.effective(global_config, loaded.config)
     preview = plan_and_apply(platform, config, [], make_datasource, git=git, base=base, dry_run="lookup",
                              repository=repository, now=now)
-    if dry_run:
+    if dry_run or preview.status == "error":  # no onboarding PR that says "nothing to do" while a registry is down
         return preview
     result = platform.onboard(  # type: ignore[attr-defined]
         branch, {"renovate.json": onboarding.config_file()}, title=onboarding.ONBOARDING_TITLE,

@@ -136,3 +136,15 @@ def test_a_bug_in_one_repository_does_not_stop_the_others(tmp_path: Path, monkey
     assert results["bad"]["status"] == "error"
     assert "internal error (RuntimeError)" in results["bad"]["problems"][0]["message"]
     assert "RuntimeError: boom" in capsys.readouterr().err  # the traceback is logged for the bug report
+
+
+def test_unusable_config_and_report_paths_are_clear_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    latin = tmp_path / "latin.json"
+    latin.write_bytes('{"gitAuthor": "Jos\xe9 <j@example.invalid>"}'.encode("latin-1"))
+    assert main(["validate", str(latin)]) == 1
+    assert main(["run", "--config", str(latin), str(tmp_path)]) == 1
+    assert main(["run", "--report", str(tmp_path / "missing" / "r.json"), str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "not UTF-8 text" in err
+    assert "cannot write to" in err
+    assert "Traceback" not in err

@@ -119,3 +119,12 @@ def test_missing_token_is_a_clear_error(tmp_path: Path, hub: tuple[FakeGitHub, s
     err = capsys.readouterr().err
     assert "no token" in err
     assert "Traceback" not in err
+
+
+def test_no_onboarding_pr_while_a_registry_is_down(tmp_path: Path, hub: tuple[FakeGitHub, str]) -> None:
+    server, _ = hub
+    server.add_repo("octo/down", {"compose.yaml": b"services:\n  a:\n    image: 127.0.0.1:9/x/y:1.0.0\n"})
+    code, report = run(tmp_path, server, "octo/down")
+    assert code == 1
+    assert report["repositories"][0]["status"] == "error"
+    assert [i for i in server.repo("octo/down").items.values() if i.pull] == []

@@ -356,3 +356,38 @@ def test_a_failing_registry_is_shown_on_the_dashboard_and_nothing_is_closed(forg
     assert "The last run ended with an error" in board.body
     assert "127.0.0.1:9" in board.body
     assert set(forge.open_prs()) == opened  # no PR closed because of the failure
+
+
+def test_rebase_when_never_keeps_the_branch_and_its_pr_as_they_are(forge: Forge) -> None:
+    forge.push({"renovate.json": json.dumps({"rebaseWhen": "never"})})
+    forge.run()
+    s = sanitized(forge.image)
+    branch = f"upkeep/{s}-1.x"
+    before = forge.open_prs()[branch]
+    forge.registry.push_image(forge.image.split("/", 1)[1], "1.2.0")
+    result = forge.run()
+    assert branch_names(result)[branch] == "unchanged"
+    assert result.status == "success"
+    after = forge.open_prs()[branch]
+    assert after.title == before.title == f"Update {forge.image} Docker tag to v1.1.0"  # says what the branch holds
+    assert ":1.1.0" in forge.file(branch, "compose.yaml")
+    forge.side.edit_pr_body(after.number, after.body.replace("- [ ] <!-- rebase-check -->", "- [x] <!-- rebase-check -->"))
+    result = forge.run()
+    assert branch_names(result)[branch] == "updated"
+    assert forge.open_prs()[branch].title == f"Update {forge.image} Docker tag to v1.2.0"
+
+
+def test_a_registry_outage_keeps_the_boxes_people_ticked(forge: Forge) -> None:
+    forge.push({"renovate.json": json.dumps({"dependencyDashboardApproval": True})})
+    forge.run()
+    s = sanitized(forge.image)
+    tick(forge, dashboard_issue(forge), f"approve-branch=upkeep/{s}-2.x")
+    forge.push({"k8s.yaml": "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n      image: 127.0.0.1:9/down/app:1.0.0\n"})
+    assert forge.run().status == "error"
+    board = dashboard_issue(forge)
+    assert "The last run ended with an error" in board.body
+    assert f"- [x] <!-- approve-branch=upkeep/{s}-2.x -->" in board.body
+    forge.push({"k8s.yaml": "# the broken image is gone\n"})
+    result = forge.run()
+    assert branch_names(result)[f"upkeep/{s}-2.x"] == "created"
+    assert "The last run ended with an error" not in dashboard_issue(forge).body

@@ -293,6 +293,8 @@ def load_file(path: str, *, repository: bool) -> Loaded:
             text = fh.read()
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", file=path) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=path) from None
     return validate(parse_text(text, path), path, repository=repository)
 
 

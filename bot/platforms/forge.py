@@ -131,6 +131,10 @@ class ForgePlatform:
         outcome, commit = self._push(branch, base_commit, changes, remote_sha, rebase_asked)
         if outcome is BranchOutcome.ERROR:
             return BranchResult(branch=branch, result=outcome, message="branch moved while upkeep worked")
+        if outcome is BranchOutcome.PLANNED:  # kept as it is: the PR keeps describing what its branch holds
+            return BranchResult(branch=branch, result=BranchOutcome.UNCHANGED, commit=commit, pr=pr.number if pr else None,
+                                pr_url=pr.url if pr else None,
+                                message="rebaseWhen is never: the branch keeps its older update until you tick rebase")
         rebase_label = str(s.get("rebaseLabel") or "rebase")
         if pr is not None and rebase_label in pr.labels:  # the request is done: take the label off
             remaining = tuple(label for label in pr.labels if label != rebase_label)
@@ -153,7 +157,10 @@ class ForgePlatform:
             return
         title = str(board.get("title") or "Dependency Dashboard")
         self.dashboard = self.dashboard or self.forge.find_issue(title)
-        body = dashboard.render(result)
+        if self.dashboard is not None and self.dashboard.state == "open":
+            body = dashboard.with_error(self.dashboard.body, result)  # ticked boxes stay ticked
+        else:
+            body = dashboard.render(result)
         if self.dashboard is None or self.dashboard.body != body:
             self.dashboard = self.forge.ensure_issue(title=title, body=body)
 
@@ -214,6 +221,7 @@ class ForgePlatform:
             outcome, commit = BranchOutcome.BLOCKED, remote_sha  # the user is editing the config there
         else:
             outcome, commit = self._push(placeholder, self.base_commit, files, remote_sha, False)
+            outcome = BranchOutcome.UNCHANGED if outcome is BranchOutcome.PLANNED else outcome
         pr = self.forge.find_pr(branch, state=PrState.OPEN)
         if pr is None:
             pr = self.forge.create_pr(branch=branch, base=self.base_branch or "", title=title, body=body)
@@ -231,6 +239,8 @@ class ForgePlatform:
 
     def _push(self, branch: Branch, base: str, changes: Mapping[str, bytes], remote_sha: str | None,
               rebase_asked: bool) -> tuple[BranchOutcome, str]:
+        """Push the branch if it needs it. PLANNED means an outdated branch kept as it is
+        (``rebaseWhen: never``)."""
         assert self.git is not None
         assert self.remote is not None
         if remote_sha is not None and not rebase_asked:
@@ -240,7 +250,7 @@ class ForgePlatform:
             if same_content and not (behind and self._rebase_on_move(branch, remote_sha, base)):
                 return BranchOutcome.UNCHANGED, remote_sha
             if not same_content and branch.settings.get("rebaseWhen") == "never":
-                return BranchOutcome.UNCHANGED, remote_sha
+                return BranchOutcome.PLANNED, remote_sha  # Renovate: never updated unless asked
         commit = self.git.commit_files(base, changes, branch.commit_message, self.author)
         try:
             self.remote.push(branch.name, commit, remote_sha)
