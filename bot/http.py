@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import os
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -55,6 +56,12 @@ class RetryPolicy:
     backoff: float = 0.5  # first wait; doubles each attempt
     max_wait: float = 60.0  # cap for backoff and Retry-After
     jitter: float = 0.1  # up to +10 % on backoff waits
+
+    @classmethod
+    def from_environment(cls) -> RetryPolicy:
+        """``UPKEEP_HTTP_ATTEMPTS`` (default 4) sets how often a failing request is tried."""
+        raw = os.environ.get("UPKEEP_HTTP_ATTEMPTS", "")
+        return cls(attempts=max(1, int(raw))) if raw.isdigit() else cls()
 
 
 def redact(url: str | httpx.URL) -> str:

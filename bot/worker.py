@@ -26,7 +26,7 @@ from bot.errors import ConfigError, EditError, RegistryError
 from bot.extract import apply_registry_aliases, extract_files, manager_for, select_files
 from bot.git import Git
 from bot.hostrules import HostRules
-from bot.http import Http
+from bot.http import Http, RetryPolicy
 from bot.lookup import Datasource, DepLookup, Planned, Skipped, lookup_all
 from bot.model import Branch, BranchOutcome, BranchResult, Dependency, Problem, RunResult, Update
 from bot.platforms.base import Platform, PrState
@@ -58,7 +58,7 @@ class Context:
 async def docker_datasource(config: Mapping[str, Any]) -> AsyncIterator[Datasource]:
     """The docker datasource over the shared HTTP client, with the config's hostRules."""
     rules = HostRules.from_config(config.get("hostRules") or [])
-    async with Http(rules) as http:
+    async with Http(rules, retry=RetryPolicy.from_environment()) as http:
         yield DockerDatasource(http)
 
 

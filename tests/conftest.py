@@ -52,5 +52,7 @@ def token_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registr
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """upkeep's on-disk cache goes to a temporary folder, never the user's home."""
+    """upkeep's on-disk cache goes to a temporary folder, never the user's home; a
+    registry that is down is tried twice, not four times (retries are tested in test_http)."""
     monkeypatch.setenv("UPKEEP_CACHE_DIR", str(tmp_path_factory.mktemp("upkeep-cache")))
+    monkeypatch.setenv("UPKEEP_HTTP_ATTEMPTS", "2")

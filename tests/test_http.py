@@ -428,3 +428,10 @@ def test_parse_challenges(header: str, expected: list[tuple[str, dict[str, str]]
 
 def test_redact() -> None:
     assert redact("https://u:p@reg.example:5000/v2/x?token=t#f") == "https://reg.example:5000/v2/x"
+
+
+def test_attempts_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UPKEEP_HTTP_ATTEMPTS", "7")
+    assert RetryPolicy.from_environment().attempts == 7
+    monkeypatch.setenv("UPKEEP_HTTP_ATTEMPTS", "lots")
+    assert RetryPolicy.from_environment().attempts == 4
