@@ -33,7 +33,11 @@ verbatim in one place of the file, that place is the dependency's span:
 * ``ARG SUFFIX=""`` + ``FROM nginx:1.27${SUFFIX}``: variables that resolve to empty
   text drop out; the span is ``nginx:1.27`` in the ``FROM`` line.
 
-A ``FROM`` reference assembled from several places (``node:${NODE_VERSION}``,
+``ARG TAG=15.4`` + ``FROM team/db:${TAG}`` (the tag alone is the variable) gives a
+dependency on the ``ARG`` default that holds only the tag (``span_kind="tag"``): updates
+edit the default and never add a digest there.
+
+Any other ``FROM`` reference assembled from several places (``node:${V}-alpine``,
 ``${REGISTRY}/app:1.0``), or using a variable without a default, is reported with
 ``skip_reason="contains-variable"`` and the ``FROM`` text as its span (so
 ``registryAliases`` can still resolve ``$REGISTRY/app:1.0``). Several ``FROM``\\ s using
@@ -48,10 +52,10 @@ image, and a reference split over lines by a continuation (reported, never updat
 
 Differences from Renovate:
 
-* Renovate updates ``FROM node:${NODE_VERSION}`` by rewriting a multi-line text that
-  spans the ``ARG`` and the ``FROM`` lines; upkeep edits one exact span per dependency,
-  so references assembled from several places are skipped (``contains-variable``).
-  A whole reference in one ``ARG`` default (``FROM $BASE``) is updated.
+* upkeep edits one exact span per dependency: a whole reference in one ``ARG`` default
+  (``FROM $BASE``) and a tag alone in one (``FROM node:${NODE_VERSION}``) are updated,
+  as in Renovate; references assembled otherwise (``node:${V}-alpine``,
+  ``${REGISTRY}/app``) are skipped (``contains-variable``).
 * ``FROM`` sees only ``ARG``\\ s declared before the first ``FROM`` (Docker's rule);
   Renovate uses the last ``ARG`` of that name anywhere above the ``FROM``. ``ARG a b``
   declares two arguments (Docker), not ``a`` with default ``b`` (Renovate).
@@ -71,6 +75,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from bot.image import InvalidReference
+from bot.image import parse as parse_image
 from bot.model import Dependency, ExtractResult, Problem, Span
 from managers import _yaml
 from managers._text import Line, Logical, Piece, merge_pieces, physical_lines, unquote
@@ -241,7 +247,7 @@ def _from(state: _State, ins: Logical, args_start: int) -> None:
         alias = ins.text[words[2][0] : words[2][1]].lower()
     pieces = _expand(ins, start, end, state.global_args)
     value = None if pieces is None else "".join(p.value for p in pieces)
-    if value is not None and (value.lower() == "scratch" or value.lower() in state.stages):
+    if (value is not None and (value.lower() == "scratch" or value.lower() in state.stages)) or (pieces is not None and _tag_from_arg(state, pieces, "stage")):
         pass
     elif pieces is None or len(pieces) > 1:
         _unresolved(
@@ -251,6 +257,31 @@ def _from(state: _State, ins: Logical, args_start: int) -> None:
         _add(state, pieces[0], "stage")
     if alias:
         state.stages.add(alias)
+
+
+def _tag_from_arg(state: _State, pieces: list[Piece], dep_type: str) -> bool:
+    """``ARG TAG=15.4`` + ``FROM team/db:${TAG}``: the tag stands alone in the ``ARG``
+    default, so that default is the dependency (``span_kind="tag"``) and an update edits
+    it, as Renovate does. Any other split of a reference is not editable exactly."""
+    if len(pieces) != 2:
+        return False
+    head, tail = pieces
+    try:
+        ref = parse_image(head.value + tail.value)
+    except InvalidReference:
+        return False
+    if ref.digest is not None or ref.tag != tail.value or head.value != f"{ref.name}:":
+        return False
+    state.deps.append((
+        Dependency(
+            manager=NAME, package_file=state.path, dep_name=ref.name, package_name=ref.name,
+            current_value=ref.tag, current_digest=None, replace_string=tail.value,
+            span=Span(start=tail.start, end=tail.end), line=_line(state.text, tail.start),
+            dep_type=dep_type, span_kind="tag",
+        ),
+        False,
+    ))
+    return True
 
 
 def _arg(state: _State, ins: Logical, args_start: int) -> None:

@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from bot.edit import apply_updates
+from bot.model import Update, UpdateType
 from managers import dockerfile
 from tests.managers.helpers import assert_spans_exact, rows
 
@@ -182,7 +184,7 @@ TABLE = [
     ),
     (
         'ARG\tVARIANT="1.60.0-bullseye" \nFROM\trust:${VARIANT}\n',
-        [("rust:${VARIANT}", None, None, "final", "contains-variable")],
+        [("rust", "1.60.0-bullseye", None, "final", None)],  # the tag alone is the ARG: edited there
     ),
     (
         "ARG REGISTRY=ghcr.io/acme\nFROM ${REGISTRY}/app:1.0\n",
@@ -366,3 +368,14 @@ def test_never_raises(text: str) -> None:
     assert_spans_exact(text, result)
 
 
+
+
+def test_a_tag_alone_in_an_arg_default_is_updated_there() -> None:
+    text = "ARG DB_TAG=15.4\nARG V=1.2\nFROM team/db:${DB_TAG} AS db\nFROM node:${V}-alpine\n"
+    deps = extract(text).dependencies
+    db = next(d for d in deps if d.dep_name == "team/db")
+    assert (db.current_value, db.span_kind, db.replace_string, db.line, db.skip_reason) == ("15.4", "tag", "15.4", 1, None)
+    node = next(d for d in deps if "node" in d.dep_name)
+    assert node.skip_reason == "contains-variable"  # the tag is assembled from two places
+    update = Update(dependency=db, update_type=UpdateType.MINOR, new_value="15.6", new_digest=None)
+    assert apply_updates(text, "Dockerfile", dockerfile, [update]) == text.replace("DB_TAG=15.4", "DB_TAG=15.6")
