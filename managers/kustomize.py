@@ -79,19 +79,7 @@ def extract(text: str, path: str) -> ExtractResult:
     """Images of a kustomization file; never raises for bad input."""
     if not any(token in text for token in PREFILTER):
         return ExtractResult(dependencies=())
-    deps: list[Dependency] = []
-    problems: list[Problem] = []
-    for doc in _yaml.compose_documents(text):
-        if isinstance(doc, _yaml.DocumentError):
-            problems.append(_yaml.document_problem(path, text, doc))
-            continue
-        lines = _yaml.template_lines(text, doc)
-        if lines:
-            problems.append(_yaml.template_problem(path, lines[0]))
-            continue
-        _extract_document(text, path, doc, deps, problems)
-    deps.sort(key=lambda dep: dep.span.start)
-    return ExtractResult(dependencies=tuple(deps), problems=tuple(problems))
+    return _yaml.extract_documents(text, path, _extract_document)
 
 
 def _extract_document(
