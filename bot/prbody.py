@@ -8,6 +8,7 @@ which the next run reads; and the footer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 
@@ -52,7 +53,10 @@ def _cell(column: str, update: Update, sources: Mapping[str, str]) -> str:
     dep = update.dependency
     if column == "Package":
         url = update.source_url or sources.get(dep.package_name)
-        return f"[{dep.dep_name}]({url})" if url else f"{dep.dep_name}"
+        if not url:
+            return dep.dep_name
+        notes = changelog_url(url)
+        return f"[{dep.dep_name}]({url})" + (f" ([changelog]({notes}))" if notes else "")
     if column == "Type":
         return dep.dep_type or "image"
     if column == "Update":
@@ -64,6 +68,16 @@ def _cell(column: str, update: Update, sources: Mapping[str, str]) -> str:
     if column == "File":
         return f"`{dep.package_file}`"
     return ""
+
+
+def changelog_url(source: str) -> str | None:
+    """Where a source repository keeps its release notes, for the hosts whose layout is
+    known (no request is made: the link is derived from the label)."""
+    match = re.match(r"^https?://(github\.com|gitlab\.com)/([^/\s]+/[^/\s]+?)(?:\.git)?/?$", source)
+    if match is None:
+        return None
+    host, path = match.groups()
+    return f"https://{host}/{path}/releases" if host == "github.com" else f"https://{host}/{path}/-/releases"
 
 
 def _schedule_text(entries: object) -> str:

@@ -321,7 +321,8 @@ def test_pr_body_links_the_source_repository_from_the_image_label(forge: Forge) 
     forge.run()
     s = sanitized(forge.image)
     pr = forge.open_prs()[f"upkeep/{s}-1.x"]
-    assert f"| [{forge.image}](https://github.com/octo/shop-image) | service | minor | `1.0.0` -> `1.1.0` |" in pr.body
+    source = "[{0}](https://github.com/octo/shop-image) ([changelog](https://github.com/octo/shop-image/releases))"
+    assert f"| {source.format(forge.image)} | service | minor | `1.0.0` -> `1.1.0` |" in pr.body
 
 
 def test_rebase_label_rebuilds_the_branch_and_is_removed(forge: Forge) -> None:
