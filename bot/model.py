@@ -46,8 +46,9 @@ class Dependency:
     ``span`` covers exactly the text an update replaces, without surrounding quotes;
     ``replace_string`` is that text as it stands in the file. What the span holds is
     ``span_kind``: the whole reference (``nginx:1.25@sha256:…``, the usual case), only
-    the tag (``tag``: Helm values' ``image.tag``, Kustomize's ``newTag``), or only the
-    digest (``digest``: Kustomize's ``digest``).
+    the tag (``tag``: Helm values' ``image.tag``, Kustomize's ``newTag``), the tag with its
+    digest (``tag-digest``: ``tag: 1.2@sha256:…``), or only the digest (``digest``:
+    Kustomize's ``digest``).
     """
 
     manager: str
@@ -62,7 +63,7 @@ class Dependency:
     datasource: str = "docker"
     dep_type: str | None = None
     skip_reason: str | None = None
-    span_kind: str = "reference"  # "reference" | "tag" | "digest"
+    span_kind: str = "reference"  # "reference" | "tag" | "tag-digest" | "digest"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -127,6 +128,8 @@ class Update:
         dep = self.dependency
         if dep.span_kind == "tag":
             return self.new_value or ""
+        if dep.span_kind == "tag-digest":
+            return (self.new_value or "") + (f"@{self.new_digest}" if self.new_digest else "")
         if dep.span_kind == "digest":
             return self.new_digest or ""
         value = self.new_value if self.new_value is not None else dep.current_value

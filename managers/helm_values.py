@@ -38,9 +38,6 @@ Skips (reported, never updated):
 
 * a tag or repository with a variable or template (``$TAG``, ``"{{ .Chart.AppVersion }}"``):
   ``skip_reason="contains-variable"``;
-* a tag that holds a digest (``tag: 1.2@sha256:…``): ``"digest-in-tag"``. Renovate
-  updates tag and digest there; upkeep's tag-only span cannot write a digest, and
-  writing only the tag would leave a stale digest behind;
 * a repository and tag that do not make an image reference (``repository: nginx:1.2``
   plus ``tag: 1.3``): ``"invalid-value"``; a tag that uses YAML escapes or spans
   several lines: ``"invalid-value"`` plus a warning.
@@ -55,7 +52,6 @@ document yields nothing, the other documents of the file are still read.
 
 Differences from Renovate:
 
-* ``tag: 1.2@sha256:…`` is skipped (``digest-in-tag``) instead of updated (see above).
 * Renovate converts a numeric tag to JavaScript's string form (``1.20`` → ``1.2``,
   and then looks for ``1.2`` in the file); upkeep uses the text as written.
 * Image objects with a null, empty or non-string repository or tag yield nothing;
@@ -70,7 +66,6 @@ Differences from Renovate:
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 import yaml
 
@@ -211,9 +206,12 @@ def _tag_dependency(
         ref = parse_image(f"{name}:{tag.value}")
     except InvalidReference:
         return _skipped(text, path, name, tag, "invalid-value"), None
-    if ref.digest is not None:
-        skipped = _skipped(text, path, ref.name, tag, "digest-in-tag")
-        return replace(skipped, current_value=ref.tag, current_digest=ref.digest), None
+    if ref.digest is not None:  # tag: 1.2@sha256:…: tag and digest are updated together
+        return Dependency(
+            manager=NAME, package_file=path, dep_name=ref.name, package_name=ref.name,
+            current_value=ref.tag, current_digest=ref.digest, replace_string=tag.value,
+            span=tag.span, line=tag.line, span_kind="tag-digest",
+        ), None
     dep = Dependency(
         manager=NAME,
         package_file=path,

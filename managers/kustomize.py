@@ -34,9 +34,6 @@ Skips (reported, never updated), with Renovate's reasons where it has one:
   not a string or does not start with ``sha256:``; a name that is not an image
   reference: ``"invalid-value"``; values with YAML escapes or over several lines:
   ``"invalid-value"`` plus a warning;
-* a ``newTag`` that holds a digest (``newTag: 11@sha256:…``): ``"digest-in-tag"``.
-  Renovate updates tag and digest there; upkeep's tag-only span cannot write a digest,
-  and writing only the tag would leave a stale digest behind;
 * variables (Flux ``postBuild`` substitution ``${TAG}``) and templates:
   ``"contains-variable"``.
 
@@ -49,7 +46,6 @@ Differences from Renovate:
 * Only images: remote ``resources``/``bases``/``components`` (Renovate's git-tags and
   github-tags datasources) and ``helmCharts`` (helm datasource, or docker for OCI
   charts) are not extracted, since upkeep only updates container images.
-* ``newTag: tag@digest`` is skipped (``digest-in-tag``) instead of updated.
 * ``Kustomization`` (no extension) files are read by default.
 * Every document of a multi-document file is read (Renovate refuses such files).
 * Renovate's manager default ``pinDigests: false`` belongs to the config layer.
@@ -203,9 +199,9 @@ class _Where:
             tagged = parse_image(f"{ref.name}:{value}")
         except InvalidReference:
             return self.skip(ref.name, "invalid-value"), None
-        if tagged.digest is not None:
-            skipped = self.skip(ref.name, "digest-in-tag")
-            return replace(skipped, current_value=tagged.tag, current_digest=tagged.digest), None
+        if tagged.digest is not None:  # newTag: 11@sha256:…: tag and digest are updated together
+            return replace(self._make(ref.name, current_value=tagged.tag, current_digest=tagged.digest),
+                           span_kind="tag-digest"), None
         return self._make(ref.name, current_value=value), None
 
     def _make(

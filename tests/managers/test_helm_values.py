@@ -119,7 +119,7 @@ TABLE = [
     ("image: {repository: 'nginx:1.2', tag: '1.3'}\n", [("nginx:1.2", "1.3", None, None, "invalid-value")]),
     (
         f"image: {{repository: a, tag: '1.2@{DIGEST}'}}\n",
-        [("a", "1.2", DIGEST, None, "digest-in-tag")],
+        [("a", "1.2", DIGEST, None, None)]  # tag@digest: updated together (span_kind tag-digest),
     ),
 ]
 
@@ -159,11 +159,11 @@ def test_renovate_multi_and_nested_fixture(fixture_text) -> None:
         ("docker.io/library/nginx", "1.18-alpine", None, None, None),
         ("bitnami/postgresql", "11.6.0-debian-9-r0", None, None, None),
         ("docker.io/bitnami/postgres-exporter", "0.7.0-debian-9-r12", None, None, None),
-        # Renovate updates this one; upkeep cannot write a digest into a tag span
-        ("docker.io/bitnami/postgresql", "11.5.0-debian-9-r0", DIGEST, None, "digest-in-tag"),
+        # tag@digest in one field: tag and digest are updated together, as Renovate
+        ("docker.io/bitnami/postgresql", "11.5.0-debian-9-r0", DIGEST, None, None),
         ("docker.io/bitnami/harbor-core", "2.1.3-debian-10-r38", None, None, None),
     ]
-    assert [d.span_kind for d in result.dependencies] == ["reference", "tag", "tag", "tag", "tag"]
+    assert [d.span_kind for d in result.dependencies] == ["reference", "tag", "tag", "tag-digest", "tag"]
 
 
 def test_renovate_multiple_documents_fixture(fixture_text) -> None:

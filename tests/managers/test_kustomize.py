@@ -144,7 +144,7 @@ def test_renovate_new_tag() -> None:
     k = "Kustomization"
     assert rows(result) == [
         ("postgres", "11", None, "tag", k, None),
-        ("postgres", "11", PG, "tag", k, "digest-in-tag"),  # Renovate updates this one
+        ("postgres", "11", PG, "tag-digest", k, None),  # tag and digest updated together, as Renovate
         ("postgres", PG, None, "tag", k, "invalid-value"),
     ]
     assert result.dependencies[1].replace_string == f"11@{PG}"
@@ -311,3 +311,14 @@ def test_skipped_dependencies_are_not_edited() -> None:
     with pytest.raises(EditError):
         apply_updates(text, "kustomization.yaml", kustomize, [update(dep, "17")])
 
+
+
+def test_new_tag_with_a_digest_is_updated_as_a_whole() -> None:
+    new = "sha256:" + "9" * 64
+    text = f"images:\n  - name: postgres\n    newTag: \"11@{PG}\"  # pinned\n"
+    (dep,) = extract(text).dependencies
+    assert (dep.span_kind, dep.current_value, dep.current_digest) == ("tag-digest", "11", PG)
+    from bot.model import Update, UpdateType
+
+    up = Update(dependency=dep, update_type=UpdateType.MAJOR, new_value="16", new_digest=new)
+    assert apply_updates(text, "kustomization.yaml", kustomize, [up]) == text.replace(f"11@{PG}", f"16@{new}")
