@@ -68,10 +68,13 @@ def template_values(cfg: Mapping[str, Any], update: Update, *, base_branch: str 
     dep: Dependency = update.dependency
     kind = update.update_type
     parent_dir = dep.package_file.rpartition("/")[0]
+    # an aliased reference ($REGISTRY/app) is named by what it resolves to, so branch
+    # names hold no variables and the same image shares a branch however it is written
+    shown = dep.package_name if dep.package_name != dep.dep_name and dep.span_kind == "reference" else dep.dep_name
     values = dict(cfg)
     values.update(
-        depName=dep.dep_name,
-        depNameSanitized=sanitize_dep_name(dep.dep_name),
+        depName=shown,
+        depNameSanitized=sanitize_dep_name(shown),
         packageName=dep.package_name,
         packageFile=dep.package_file,
         packageFileDir=parent_dir,
@@ -185,7 +188,18 @@ def make_branches(planned: Iterable[Planned], *, base_branch: str | None = None)
         values = template_values(item.settings, item.update, base_branch=base_branch)
         name = _branch_name(item.settings, values, item.update)
         by_branch.setdefault(name, []).append(_Item(item.update, item.settings, values))
-    return sorted((_branch(name, items) for name, items in by_branch.items()), key=lambda b: b.name)
+    return sorted((_branch(name, items) for name, items in by_branch.items()), key=_priority)
+
+
+#: Renovate's sortBranches: pins and digests first, then patch, minor, major (then by
+#: name), so limits hold back the riskiest updates, not the safest.
+_ORDER = {"pin": 0, "pinDigest": 0, "digest": 1, "patch": 2, "minor": 3, "major": 4}
+
+
+def _priority(branch: Branch) -> tuple[int, int, str]:
+    kinds = [str(u.update_type) for u in branch.updates]
+    rank = max((_ORDER.get(k, 5) for k in kinds), default=5)
+    return (-int(branch.settings.get("prPriority") or 0), rank, branch.name)
 
 
 def _branch(name: str, items: list[_Item]) -> Branch:

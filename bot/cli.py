@@ -21,12 +21,11 @@ from bot import __version__, report
 from bot import config as cfgmod
 from bot.config.schema import render as render_schema
 from bot.errors import ConfigError, UpkeepError, UsageError, UserError
-from bot.git import Identity
 from bot.logs import setup_logging
 from bot.model import RunResult
 from bot.platforms.local import LocalPlatform
 from bot.progress import Progress
-from bot.runner import run_many
+from bot.runner import git_author, run_many
 from bot.worker import run_repository
 
 log = logging.getLogger("upkeep")
@@ -41,10 +40,10 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
-    common.add_argument("--log-level", default=os.environ.get("UPKEEP_LOG_LEVEL", "info"),
-                        choices=["debug", "info", "warning", "error"], help="log verbosity (UPKEEP_LOG_LEVEL)")
-    common.add_argument("--log-format", default=os.environ.get("UPKEEP_LOG_FORMAT", "text"),
-                        choices=["text", "json"], help="json: one JSON object per log line, for CI")
+    common.add_argument("--log-level", default=os.environ.get("UPKEEP_LOG_LEVEL") or "info",
+                        help="debug | info | warning | error (UPKEEP_LOG_LEVEL)")
+    common.add_argument("--log-format", default=os.environ.get("UPKEEP_LOG_FORMAT") or "text",
+                        help="text | json: one JSON object per log line, for CI (UPKEEP_LOG_FORMAT)")
     common.add_argument("--config", metavar="FILE", default=os.environ.get("UPKEEP_CONFIG_FILE"),
                         help="global config file (credentials, hostRules...); UPKEEP_CONFIG_FILE")
 
@@ -61,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--endpoint", default=os.environ.get("UPKEEP_ENDPOINT"),
                      help="API endpoint: GitHub Enterprise (https://host/api/v3) or self-managed GitLab")
     run.add_argument("--autodiscover", action="store_true", help="run on every repository the token can write to")
-    run.add_argument("--parallel", type=int, default=2, metavar="N", help="repositories processed at once (default 2)")
+    run.add_argument("--parallel", type=_positive, default=2, metavar="N", help="repositories processed at once (default 2)")
     run.add_argument("--dry-run", nargs="?", const="full", choices=["extract", "lookup", "full"],
                      help="stop after a stage and write nothing (Renovate's dryRun)")
     run.add_argument("--report", metavar="FILE", help="write a JSON report")
@@ -82,6 +81,13 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print renovate.schema.json")
     return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text) if text.isdigit() else 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
 
 
 def load_global(path: str | None) -> dict[str, Any]:
@@ -110,7 +116,7 @@ def load_global(path: str | None) -> dict[str, Any]:
 
 
 def _platform(args: argparse.Namespace, global_config: dict[str, Any]) -> LocalPlatform:
-    author = Identity.parse(str(global_config.get("gitAuthor") or cfgmod.opts.OPTIONS_BY_NAME["gitAuthor"].default))
+    author = git_author(global_config)
     base = getattr(args, "base_branch", None) or global_config.get("baseBranch")
     return LocalPlatform(args.repository, author=author, base_branch=base)
 
@@ -131,7 +137,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         progress.done()
     for result in results:
         _emit_problems(result)
-        report.print_summary(result, sys.stdout)
+        if args.log_format != "json":  # in JSON mode stdout stays machine-readable: see --report
+            report.print_summary(result, sys.stdout)
     if args.report:
         report.write(args.report, results)
     return EXIT_USER if any(r.status == "error" for r in results) else EXIT_OK
@@ -208,13 +215,17 @@ def cmd_lookup(args: argparse.Namespace) -> int:
     else:
         for problem in result.problems:
             print(f"warning: {problem.message}", file=sys.stderr)
-        if result.skip_reason:
+        if result.skip_reason == "invalid-value" and (ref.tag is None or not ref.digest):
+            print(f"{args.image}: skipped ({result.skip_reason}): not a version; a floating or missing tag "
+                  "is only updated with a digest (write image:tag@sha256:…, or set pinDigests)")
+        elif result.skip_reason:
             print(f"{args.image}: skipped ({result.skip_reason})")
         elif not rows:
             print(f"{args.image}: up to date" + (f" (newer tags filtered: {result.filtered})" if result.filtered else ""))
         for row in rows:
+            tag = f":{row['newValue']}" if row["newValue"] else ""
             digest = f"@{row['newDigest']}" if row["newDigest"] else ""
-            print(f"{row['updateType']:<10} {ref.name}:{row['newValue'] or ''}{digest}")
+            print(f"{row['updateType']:<10} {ref.name}{tag}{digest}")
     return EXIT_OK
 
 
@@ -245,6 +256,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("upkeep: interrupted", file=sys.stderr)
         return EXIT_INTERRUPT
+    except BrokenPipeError:  # `upkeep extract --json | head`: the reader is gone, not a bug
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception:
         traceback.print_exc()
         print("upkeep: this is a bug; please report it with the traceback above", file=sys.stderr)

@@ -64,6 +64,20 @@ class RetryPolicy:
         return cls(attempts=max(1, int(raw))) if raw.isdigit() else cls()
 
 
+def _describe(exc: Exception) -> str:
+    """The exception's kind and its cause's words (``ConnectError: [SSL] wrong version…``)."""
+    detail = str(exc).strip()
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+
+def _hint(exc: Exception, url: str | httpx.URL) -> str:
+    """What a user can do about a failure that usually means plain HTTP spoken as HTTPS."""
+    text = str(exc).lower()
+    if str(url).startswith("https://") and ("ssl" in text or "tls" in text or "wrong version" in text):
+        return "; if this registry speaks plain HTTP, add a hostRule with insecureRegistry: true"
+    return ""
+
+
 def redact(url: str | httpx.URL) -> str:
     """A URL fit for logs and messages: no user info, no query, no fragment."""
     u = httpx.URL(url)
@@ -184,11 +198,11 @@ class Http:
                 retryable = method in _IDEMPOTENT or isinstance(exc, httpx.ConnectError)
                 if last or not retryable:
                     raise RegistryUnavailable(
-                        f"{host}: {type(exc).__name__} after {attempt} attempt(s)"
-                        f" ({method} {redact(url)})",
+                        f"{host}: {_describe(exc)} after {attempt} attempt(s)"
+                        f" ({method} {redact(url)}){_hint(exc, url)}",
                         host=host,
                     ) from exc
-                wait, reason = self._backoff(attempt), type(exc).__name__
+                wait, reason = self._backoff(attempt), _describe(exc)
             else:
                 status = response.status_code
                 if status != 429 and status < 500:
@@ -204,7 +218,8 @@ class Http:
                 wait = self._backoff(attempt) if retry_after is None else retry_after
                 reason = f"HTTP {status}"
             log.info(
-                "request failed, retrying",
+                "request failed (%s %s: %s), retrying in %.1f s",
+                method, redact(url), reason, wait,
                 extra={"url": redact(url), "reason": reason, "attempt": attempt, "wait": wait},
             )
             await self._sleep(wait)

@@ -40,7 +40,20 @@ class TextFormatter(logging.Formatter):
         return text
 
 
+LEVELS = ("debug", "info", "warning", "error")
+FORMATS = ("text", "json")
+
+
 def setup_logging(level: str = "info", fmt: str = "text") -> None:
+    """Raises ``UsageError`` for a level or format that does not exist (they may come
+    from ``UPKEEP_LOG_LEVEL`` / ``UPKEEP_LOG_FORMAT``, which argparse does not check)."""
+    from bot.errors import UsageError
+
+    level, fmt = (level or "info").lower(), (fmt or "text").lower()
+    if level not in LEVELS:
+        raise UsageError(f"log level {level!r} is not one of {', '.join(LEVELS)} (--log-level, UPKEEP_LOG_LEVEL)")
+    if fmt not in FORMATS:
+        raise UsageError(f"log format {fmt!r} is not one of {', '.join(FORMATS)} (--log-format, UPKEEP_LOG_FORMAT)")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root = logging.getLogger()

@@ -41,6 +41,7 @@ def _update(update: Update) -> dict[str, Any]:
         "newDigest": update.new_digest,
         "updateType": str(update.update_type),
         "branchName": update.branch_name,
+        "pendingVersions": list(update.pending_versions),
     }
 
 
@@ -115,6 +116,9 @@ def write(path: str, results: Sequence[RunResult]) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # an ordinary file, not mkstemp's 0600
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
@@ -138,6 +142,8 @@ def print_dependencies(deps: Sequence[Dependency], out: TextIO) -> None:
 
 
 def print_summary(result: RunResult, out: TextIO) -> None:
+    """One line for the repository and a table of its branches; warnings and errors go
+    to the log (stderr), not here."""
     out.write(
         f"{result.repository}: {result.status} - {len(result.dependencies)} image references, "
         f"{len(result.updates)} updates, {len(result.branches)} branches\n"
@@ -145,8 +151,7 @@ def print_summary(result: RunResult, out: TextIO) -> None:
     if result.branches:
         rows = [["BRANCH", "RESULT", "UPDATES", "MESSAGE"]]
         for b in result.branches:
-            rows.append([b.branch.name, str(b.result), str(len(b.branch.updates)), b.branch.commit_message])
+            title = b.branch.commit_message.splitlines()[0] if b.branch.commit_message else ""
+            outcome = str(b.result) + (f" ({b.message})" if b.message and b.result.value in ("blocked", "limited", "error") else "")
+            rows.append([b.branch.name, outcome, str(len(b.branch.updates)), title])
         _table(rows, out)
-    for p in result.problems:
-        where = ":".join(str(x) for x in (p.file, p.line) if x is not None)
-        out.write(f"{p.level}: {where + ': ' if where else ''}{p.message}\n")

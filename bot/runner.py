@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.cache import default_cache_dir
-from bot.errors import PlatformAuthError, UpkeepError, UsageError
+from bot.errors import ConfigError, PlatformAuthError, UpkeepError, UsageError
 from bot.git import Identity
 from bot.model import Problem, RunResult
 from bot.patterns import match_list
@@ -30,6 +30,15 @@ log = logging.getLogger(__name__)
 
 TOKEN_VARIABLES = {"github": ("UPKEEP_TOKEN", "GITHUB_TOKEN"), "gitlab": ("UPKEEP_TOKEN", "GITLAB_TOKEN")}
 DEFAULT_ENDPOINTS = {"github": "https://api.github.com", "gitlab": "https://gitlab.com"}
+
+
+def git_author(config: Mapping[str, Any]) -> Identity:
+    """``gitAuthor`` as an identity; a malformed one is a config error naming the key."""
+    text = str(config.get("gitAuthor") or "upkeep <upkeep@users.noreply.upkeep.invalid>")
+    try:
+        return Identity.parse(text)
+    except ValueError as exc:
+        raise ConfigError(str(exc), key="gitAuthor") from None
 
 
 def find_token(platform: str, given: str | None, config: Mapping[str, Any]) -> str:
@@ -73,7 +82,7 @@ def run_many(
     dry_run: str | None = None,
     progress: Callable[[str], None] = silent,
 ) -> list[RunResult]:
-    author = Identity.parse(str(global_config.get("gitAuthor") or "upkeep <upkeep@users.noreply.upkeep.invalid>"))
+    author = git_author(global_config)
     base = global_config.get("baseBranch")
     if platform == "local":
         if autodiscover:

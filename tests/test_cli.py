@@ -148,3 +148,37 @@ def test_unusable_config_and_report_paths_are_clear_errors(tmp_path: Path, capsy
     assert "not UTF-8 text" in err
     assert "cannot write to" in err
     assert "Traceback" not in err
+
+
+def test_walkthrough_mistakes_are_clear(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = make_repo(tmp_path / "r", {"compose.yaml": "services: {}\n"})
+    monkeypatch.setenv("UPKEEP_LOG_LEVEL", "verbose")
+    assert main(["extract", str(repo)]) == 2
+    monkeypatch.setenv("UPKEEP_LOG_LEVEL", "")
+    monkeypatch.setenv("UPKEEP_GIT_AUTHOR", "nonsense")
+    assert main(["run", str(repo)]) == 1
+    monkeypatch.delenv("UPKEEP_GIT_AUTHOR")
+    monkeypatch.setenv("UPKEEP_DRYRUN", "lookup")
+    assert main(["run", "--dry-run=lookup", str(repo), "--report", str(tmp_path / "r.json")]) == 0
+    err = capsys.readouterr().err
+    assert "log level 'verbose' is not one of debug, info, warning, error" in err
+    assert "gitAuthor: not a git identity" in err
+    assert "UPKEEP_DRYRUN is not an upkeep setting (did you mean UPKEEP_DRY_RUN?)" in err
+    assert "Traceback" not in err
+    assert oct((tmp_path / "r.json").stat().st_mode & 0o777) != oct(0o600)  # an ordinary file, not mkstemp's
+    assert main(["run", "--parallel", "0", str(repo)]) == 2
+
+
+@pytest.mark.parametrize(
+    ("config", "error"),
+    [
+        ({"packageRules": [{"matchDepNames": ["a"], "allowedVersions": "banana"}]}, "neither a /regex/, a version nor a range"),
+        ({"extends": [":label"]}, "preset :label needs 1 argument(s), e.g. :label(value)"),
+    ],
+)
+def test_validate_catches_what_used_to_fail_later(tmp_path: Path, config: dict[str, Any], error: str,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "renovate.json"
+    path.write_text(json.dumps(config))
+    assert main(["validate", str(path)]) == 1
+    assert error in capsys.readouterr().err

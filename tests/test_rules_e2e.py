@@ -130,3 +130,18 @@ def test_versioning_regex_from_a_rule(tmp_path: Path, registry: Registry) -> Non
             "versioning": "regex:^(?<major>\\d+)\\.(?<minor>\\d+)\\.(?<patch>\\d+)-(?<compatibility>.+)-r(?<build>\\d+)$"}
     result = run_with(tmp_path, registry, {"compose.yaml": compose(f"{n['app']}:7.2.4-debian-12-r1")}, {"packageRules": [rule]})
     assert [u["newValue"] for u in result["updates"]] == ["7.2.5-debian-12-r0"]
+
+
+def test_limits_hold_back_majors_before_pins_and_patches(tmp_path: Path, registry: Registry) -> None:
+    n = images(registry, a=["1.0.0", "1.0.1", "2.0.0"], b=["alpine"])
+    result = run_with(tmp_path, registry, {"compose.yaml": compose(f"{n['a']}:1.0.0", f"{n['b']}:alpine")},
+                      {"pinDigests": True, "branchConcurrentLimit": 2})
+    outcomes = {b["branchName"]: b["result"] for b in result["branches"]}
+    sanitized = n["a"].replace("/", "-").replace(":", "-")
+    assert outcomes["upkeep/pin-dependencies"] == "created"  # Renovate's order: pin, digest, patch, minor, major
+    assert outcomes[f"upkeep/{sanitized}-1.x"] == "created"
+    assert outcomes[f"upkeep/{sanitized}-2.x"] == "limited"
+    assert result["branches"][0]["branchName"] == "upkeep/pin-dependencies"
+    pending = [u for u in result["updates"] if u["updateType"] == "patch"]
+    assert pending
+    assert all(u["pendingVersions"] == [] for u in pending)

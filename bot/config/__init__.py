@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from bot.config import options as opts
 from bot.config.presets import resolve_presets
 from bot.config.schema import generate
 from bot.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 #: Renovate's repository config file names, in Renovate's order of preference.
 CONFIG_FILES = (
@@ -265,6 +268,11 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     """Global config from ``UPKEEP_*`` variables: booleans, integers, and JSON for arrays
     and objects; a value that does not parse names the variable."""
     config: dict[str, Any] = {}
+    known = {env_name(o.name) for o in opts.OPTIONS if o.top} | _ENV_RESERVED | {"UPKEEP_TOKEN", "UPKEEP_HTTP_ATTEMPTS"}
+    for name in sorted(environ):
+        if name.startswith("UPKEEP_") and name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.8)
+            log.warning("%s is not an upkeep setting%s; ignored", name, f" (did you mean {close[0]}?)" if close else "")
     for option in opts.OPTIONS:
         name = env_name(option.name)
         if not option.top or name in _ENV_RESERVED or name not in environ:

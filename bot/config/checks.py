@@ -44,11 +44,32 @@ def _regex_problem(pattern: str) -> str | None:
     return None
 
 
+def _is_range(text: str, block: Mapping[str, Any]) -> bool:
+    """Renovate's allowedVersions: a version of the versioning, or an npm-style range."""
+    if "{{" in text:
+        return True  # templated ({{major}}…): checked when rendered
+    from bot.versioning import get_versioning
+    from bot.versioning.semver import parse_range
+
+    try:
+        versioning = get_versioning(str(block.get("versioning") or "docker"))
+    except ValueError:
+        versioning = get_versioning("docker")
+    return versioning.is_valid(text) or parse_range(text) is not None
+
+
 def check_config(config: Mapping[str, Any]) -> list[str]:
     from bot.schedule import ScheduleError, validate_schedule
     from bot.versioning import get_versioning
 
     problems: list[str] = []
+    if config.get("gitAuthor"):
+        from bot.git import Identity
+
+        try:
+            Identity.parse(str(config["gitAuthor"]))
+        except ValueError as exc:
+            problems.append(f"gitAuthor: {exc}")
     path_lists = [(key, config.get(key)) for key in ("ignorePaths", "includePaths")]
     path_lists += [(f"{m}.managerFilePatterns", (config.get(m) or {}).get("managerFilePatterns"))
                    for m in opts.MANAGERS if isinstance(config.get(m), Mapping)]
@@ -69,6 +90,9 @@ def check_config(config: Mapping[str, Any]) -> list[str]:
         for key in ("matchCurrentValue", "matchNewValue", "allowedVersions", "matchCurrentVersion"):
             if isinstance(block.get(key), str) and (problem := _regex_problem(block[key])) is not None:
                 problems.append(f"{where}{key}: {problem}")
+        allowed = block.get("allowedVersions")
+        if isinstance(allowed, str) and not is_regex_pattern(allowed.lstrip("!")) and not _is_range(allowed, block):
+            problems.append(f"{where}allowedVersions: {allowed!r} is neither a /regex/, a version nor a range")
         if block.get("minimumReleaseAge"):
             try:
                 parse_duration(str(block["minimumReleaseAge"]))

@@ -70,6 +70,7 @@ OPTIONS: tuple[Option, ...] = (
     _o("dependencyDashboardTitle", "string", "Dependency Dashboard", "Title of the Dependency Dashboard issue."),
     _o("dependencyDashboardApproval", "boolean", False, "Hold branches until approved on the Dependency Dashboard.", rule=True),
     _o("prConcurrentLimit", "integer", 10, "Most open upkeep PRs at once (0: no limit).", rule=True),
+    _o("prPriority", "integer", 0, "Higher goes first when limits hold branches back.", rule=True),
     _o("prHourlyLimit", "integer", 2, "Most PRs created per hour (0: no limit).", rule=True),
     _o("branchConcurrentLimit", "integer", None, "Most upkeep branches at once (default: prConcurrentLimit; 0: no limit).", rule=True),
     _o("onboarding", "boolean", True, "Open an onboarding PR in repositories without a config.", global_only=True),

@@ -158,6 +158,18 @@ def _canonical(entry: str) -> str:
     return parsed.canonical + (f"({parsed.raw_params})" if parsed.params is not None else "")
 
 
+def _placeholders(value: Any) -> set[int]:
+    """The ``{{argN}}`` numbers a preset uses (``{{args}}`` counts as ``arg0``)."""
+    if isinstance(value, str):
+        found = {int(n) for n in re.findall(r"\{\{arg(\d+)\}\}", value)}
+        return found | ({0} if "{{args}}" in value else set())
+    if isinstance(value, list):
+        return set().union(*(_placeholders(v) for v in value)) if value else set()
+    if isinstance(value, dict):
+        return set().union(*(_placeholders(v) for v in value.values())) if value else set()
+    return set()
+
+
 def replace_args(value: Any, args: Mapping[str, str]) -> Any:
     """Renovate's ``replaceArgs``: ``{{arg0}}``… replaced in every string value."""
     if isinstance(value, str):
@@ -264,6 +276,10 @@ class _Resolver:
             close = difflib.get_close_matches(name, list(PRESETS), n=1, cutoff=0.8)
             raise self.error(f"unknown preset {name!r}" + (f"; did you mean {close[0]!r}?" if close else ""))
         preset = PRESETS[name]
+        wanted = _placeholders(preset)
+        given = len(parsed.params or ())
+        if wanted and given <= max(wanted):
+            raise self.error(f"preset {name} needs {max(wanted) + 1} argument(s), e.g. {name}(value)")
         if parsed.params is not None:
             args = {f"arg{i}": p for i, p in enumerate(parsed.params)}
             if parsed.raw_params:
