@@ -140,3 +140,15 @@ def test_a_legacy_string_is_read_as_a_one_element_list() -> None:
     loaded = cfgmod.validate({"packageRules": [{"matchPackagePatterns": "nginx", "enabled": False}]}, "renovate.json", repository=True)
     assert loaded.errors == []
     assert loaded.config["packageRules"] == [{"enabled": False, "matchPackageNames": ["/nginx/"]}]
+
+
+def test_renovate_value_migrations() -> None:
+    loaded = cfgmod.validate({"schedule": "before 5am", "extends": "config:recommended",
+                              "packageRules": [{"matchDepNames": ["a"], "labels": "images"}]},
+                             "renovate.json", repository=True)
+    assert loaded.errors == []
+    assert loaded.config["schedule"] == ["before 5am"]
+    assert loaded.config["packageRules"][-1]["labels"] == ["images"]
+    assert 'renovate.json: schedule should be a list; read as ["before 5am"]' in loaded.warnings
+    global_cfg = cfgmod.validate({"dryRun": True}, "global.json", repository=False)
+    assert global_cfg.config["dryRun"] == "full"

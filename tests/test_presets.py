@@ -363,7 +363,7 @@ FILES = {
     "presets/common.json": '{"labels": ["{{arg0}}"], "rebaseWhen": "conflicted"}',
     "presets/loop.json": '{"extends": ["local>me/repo//presets/loop"]}',
     "presets/escape.json": '{"extends": ["../../outside"]}',
-    "presets/odd.json": '{"unknownThing": 1, "gitAuthor": "x <x@y.z>", "labels": "oops"}',
+    "presets/odd.json": '{"unknownThing": 1, "gitAuthor": "x <x@y.z>", "prHourlyLimit": "oops"}',
     "presets/unknownkey.json": '{"unknownThing": 1, "dependencyDashboard": true}',
     "bad.json": "{nope",
 }
@@ -400,7 +400,7 @@ def test_local_preset_content_is_checked_like_a_config_file() -> None:
     config, warnings = expand("local>me/repo//presets/unknownkey", read_preset=read)
     assert config == {"dependencyDashboard": True}
     assert warnings == ["presets/unknownkey.json: unknownThing: unknown option; ignored"]
-    with pytest.raises(ConfigError, match=r"presets/odd.json: labels: \"oops\" is not of type array"):
+    with pytest.raises(ConfigError, match=r"presets/odd.json: prHourlyLimit: \"oops\" is not of type integer"):
         expand("local>me/repo//presets/odd", read_preset=read)
 
 

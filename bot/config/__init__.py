@@ -220,6 +220,10 @@ MIGRATIONS: dict[str, tuple[str, Callable[[Any], Any]]] = {
 }
 
 
+#: Options Renovate accepts as a lone string and migrates to a one-element list.
+_STRING_TO_LIST = ("schedule", "automergeSchedule", "extends", "labels", "addLabels", "assignees",
+                   "reviewers", "ignoreDeps", "ignorePaths", "includePaths", "enabledManagers")
+
 #: What type each legacy option's value must have before it is converted.
 _SCALAR_MIGRATIONS: dict[str, type] = {"stabilityDays": int, "masterIssue": bool, "masterIssueApproval": bool}
 
@@ -229,6 +233,15 @@ def migrate(config: dict[str, Any], where: str, warnings: list[str], errors: lis
     value of the wrong type is an error naming the key (a lone string stands for a
     one-element list, as Renovate reads it)."""
     errors = errors if errors is not None else []
+    for key in _STRING_TO_LIST:
+        if isinstance(config.get(key), str):  # Renovate's migration: "before 5am" -> ["before 5am"]
+            config[key] = [config[key]]
+            warnings.append(f"{where}{key} should be a list; read as [{json.dumps(config[key][0])}]")
+    if isinstance(config.get("dryRun"), bool):  # Renovate's migration: true -> "full", false -> off
+        value = config.pop("dryRun")
+        if value:
+            config["dryRun"] = "full"
+        warnings.append(f"{where}dryRun: {json.dumps(value)} is deprecated; write " + ('"full"' if value else "nothing"))
     for old, (new, convert) in MIGRATIONS.items():
         if old not in config:
             continue
