@@ -7,8 +7,7 @@ once, and later stages (edits, idempotency checks) get the same bytes without a 
 
 Writing one branch: ``commit_files`` builds a commit on top of a base commit with a
 temporary index (``GIT_INDEX_FILE``), ``hash-object``, ``update-index --index-info``,
-``write-tree`` and ``commit-tree``; ``update_ref`` moves a branch only if it still
-points where we last saw it, so a concurrent change is never lost.
+``write-tree`` and ``commit-tree`` (the forge platform pushes it with a lease).
 
 Writing many branches in a constant number of processes: ``heads`` (one
 ``for-each-ref``: every branch's commit, tree, parents, author, committer and message),
@@ -32,7 +31,6 @@ from pathlib import Path
 
 from bot.errors import GitError, RepositoryError
 
-ZERO = "0" * 40
 _URL_CREDENTIALS = re.compile(r"(://)[^/@\s]+@")
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _NAMED_REF = re.compile(r"'(refs/[^']+)'")
@@ -246,9 +244,6 @@ class Git:
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         return self.run("merge-base", "--is-ancestor", ancestor, descendant, check=False).returncode == 0
-
-    def tree_of(self, commit: str) -> str:
-        return self.out("rev-parse", f"{commit}^{{tree}}")
 
     def message_of(self, commit: str) -> str:
         return self.out("log", "-1", "--format=%B", commit)
@@ -471,13 +466,6 @@ class Git:
             blobs[path] = sha
         return blobs
 
-    def update_ref(self, branch: str, new: str, expected_old: str | None) -> None:
-        """Point ``refs/heads/branch`` at ``new`` only if it is still at ``expected_old``
-        (``None``: only if the branch does not exist yet)."""
-        self.run("update-ref", "-m", "upkeep", f"refs/heads/{branch}", new, expected_old or ZERO)
-
-    def delete_branch(self, branch: str, expected_old: str) -> None:
-        self.run("update-ref", "-d", f"refs/heads/{branch}", expected_old)
 
 
 def _quoted_path(path: str) -> bytes:

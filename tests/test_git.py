@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import GitError, RepositoryError
-from bot.git import Git, Identity
+from bot.git import Git, Identity, RefUpdate
 
 BOT = Identity(name="upkeep", email="upkeep@example.invalid")
 
@@ -60,18 +60,19 @@ def test_commit_files_touches_no_working_tree_and_keeps_modes(repo: Path) -> Non
     assert sh(repo, "diff", "--cached", "--name-only") == ""
 
 
-def test_update_ref_refuses_when_the_branch_moved(repo: Path) -> None:
+def test_update_refs_refuses_when_the_branch_moved(repo: Path) -> None:
     git = Git.open(repo)
     head = git.rev_parse("main")
     assert head
+    ref = "refs/heads/upkeep/x"
     first = git.commit_files(head, {"a.yaml": b"1\n"}, "one", BOT)
-    git.update_ref("upkeep/x", first, None)
+    git.update_refs([RefUpdate(ref=ref, new=first, old=None)])
     with pytest.raises(GitError):
-        git.update_ref("upkeep/x", first, None)  # must not exist yet
+        git.update_refs([RefUpdate(ref=ref, new=first, old=None)])  # must not exist yet
     second = git.commit_files(head, {"a.yaml": b"2\n"}, "two", BOT)
     with pytest.raises(GitError):
-        git.update_ref("upkeep/x", second, head)  # not where we last saw it
-    git.update_ref("upkeep/x", second, first)
+        git.update_refs([RefUpdate(ref=ref, new=second, old=head)])  # not where we last saw it
+    git.update_refs([RefUpdate(ref=ref, new=second, old=first)])
     assert git.branches("upkeep/") == {"upkeep/x": second}
     assert [c.subject for c in git.commits_between(head, second)] == ["two"]
 
