@@ -28,6 +28,14 @@ def _render(template: str, values: Mapping[str, Any]) -> str:
     return render(template, values)
 
 
+def _render_nested(template: str, values: Mapping[str, Any]) -> str:
+    """Three passes, as Renovate compiles branch names, messages and titles, so a
+    template may name another (``{{{commitMessageTopic}}}`` holding ``{{{depName}}}``)."""
+    for _ in range(3):
+        template = _render(template, values)
+    return template
+
+
 def sanitize_dep_name(name: str) -> str:
     """Renovate's sanitizeDepName (only the first run of dashes collapses, as there)."""
     text = name.replace("@types/", "", 1).replace("@", "", 1)
@@ -130,10 +138,7 @@ def _branch_name(cfg: Mapping[str, Any], values: dict[str, Any], update: Update)
         values["branchTopic"] = group_block.get("branchTopic", cfg.get("branchTopic"))
         values["branchName"] = group_block.get("branchName", cfg.get("branchName"))
     values["branchTopic"] = _render(str(values.get("branchTopic") or ""), values)
-    name = str(values.get("branchName") or "")
-    for _ in range(3):  # nested templates, as Renovate compiles three times
-        name = _render(name, values)
-    return clean_branch_name(name)
+    return clean_branch_name(_render_nested(str(values.get("branchName") or ""), values))
 
 
 def _semantic(values: dict[str, Any]) -> bool:
@@ -150,9 +155,7 @@ def _semantic(values: dict[str, Any]) -> bool:
 
 def _message(values: dict[str, Any]) -> tuple[str, bool]:
     lower = _semantic(values)
-    text = str(values.get("commitMessage") or "")
-    for _ in range(3):
-        text = _render(text, values)
+    text = _render_nested(str(values.get("commitMessage") or ""), values)
     text = re.sub(r"\s+", " ", text.strip())
     text = re.sub(r"to vv(\d)", r"to v\1", text)
     if lower:
@@ -164,9 +167,7 @@ def _message(values: dict[str, Any]) -> tuple[str, bool]:
 
 def _title(values: dict[str, Any], message: str, lower: bool, is_group: bool) -> str:
     if values.get("prTitle"):
-        title = str(values["prTitle"])
-        for _ in range(3):
-            title = _render(title, values)
+        title = _render_nested(str(values["prTitle"]), values)
         title = re.sub(r"\s+", " ", title.strip())
         if lower:
             title = title.lower()
