@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.image import short_digest
 from bot.lookup import Planned
 from bot.model import Branch, Dependency, Update, UpdateType
 from bot.template import render
@@ -62,10 +63,6 @@ def clean_branch_name(name: str) -> str:
     return re.sub(r"--+", "-", name)
 
 
-def _short(digest: str | None) -> str | None:
-    return digest.replace("sha256:", "")[:7] if digest else None
-
-
 def _pretty(version: str | None) -> str | None:
     if not version:
         return None
@@ -93,12 +90,12 @@ def template_values(cfg: Mapping[str, Any], update: Update, *, base_branch: str 
         baseBranch=base_branch,
         currentValue=dep.current_value,
         currentDigest=dep.current_digest,
-        currentDigestShort=_short(dep.current_digest),
+        currentDigestShort=short_digest(dep.current_digest),
         currentVersion=update.current_version,
         newValue=update.new_value,
         newVersion=update.new_version,
         newDigest=update.new_digest,
-        newDigestShort=_short(update.new_digest),
+        newDigestShort=short_digest(update.new_digest),
         newMajor=update.new_major,
         newMinor=update.new_minor,
         newPatch=update.new_patch,

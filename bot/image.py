@@ -99,6 +99,12 @@ def parse(text: str) -> ImageRef:
     )
 
 
+def short_digest(digest: str | None) -> str | None:
+    """Renovate's ``newDigestShort``: the first seven hex digits (``sha256:1a2b3c4…`` ->
+    ``1a2b3c4``)."""
+    return digest.replace("sha256:", "")[:7] if digest else None
+
+
 def registry_url_for(host: str) -> str:
     """The base URL of a registry host as written in a reference (https by default)."""
     if host in DOCKER_HUB_ALIASES:

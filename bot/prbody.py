@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import jinja2
 
+from bot.image import short_digest
 from bot.model import Branch, Update, UpdateType
 from bot.template import render
 
@@ -32,7 +33,7 @@ def _template() -> jinja2.Template:
 
 
 def _short(digest: str | None) -> str:
-    return digest.replace("sha256:", "")[:7] if digest else ""
+    return short_digest(digest) or ""
 
 
 def change(update: Update) -> str:
