@@ -96,13 +96,7 @@ def load_global(path: str | None) -> dict[str, Any]:
     raw: dict[str, Any] = {}
     where = "environment"
     if path:
-        try:
-            with open(path, encoding="utf-8") as fh:
-                raw = cfgmod.parse_text(fh.read(), path)
-        except OSError as exc:
-            raise ConfigError(f"cannot read: {exc.strerror}", file=path) from None
-        except UnicodeDecodeError as exc:
-            raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=path) from None
+        raw = cfgmod.read_file(path)
         where = path
     raw = cfgmod.merge(raw, cfgmod.from_environment(os.environ))
     if not raw:

@@ -308,7 +308,8 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     return config
 
 
-def load_file(path: str, *, repository: bool) -> Loaded:
+def read_file(path: str) -> dict[str, Any]:
+    """A config file's contents, parsed; every way of failing is a ``ConfigError``."""
     try:
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
@@ -316,7 +317,11 @@ def load_file(path: str, *, repository: bool) -> Loaded:
         raise ConfigError(f"cannot read: {exc.strerror}", file=path) from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=path) from None
-    return validate(parse_text(text, path), path, repository=repository)
+    return parse_text(text, path)
+
+
+def load_file(path: str, *, repository: bool) -> Loaded:
+    return validate(read_file(path), path, repository=repository)
 
 
 def effective(global_config: Mapping[str, Any], repo_config: Mapping[str, Any]) -> dict[str, Any]:
